@@ -1,0 +1,20 @@
+#pragma once
+// Strict number parsing for files and command lines: the whole text must be one finite number.
+
+#include <string>
+#include <vector>
+
+namespace seedplan {
+
+/// Parses `text` as a finite number; throws DataFormat("<context> is '<text>'; expected a finite
+/// number") if it is empty, has trailing characters, or is inf/nan.
+double ParseFiniteNumber(const std::string& text, const std::string& context);
+
+/// Parses "a,b,c" into exactly `count` finite numbers; InvalidInput naming `context` otherwise.
+std::vector<double> ParseNumberList(const std::string& text, std::size_t count,
+                                    const std::string& context);
+
+/// Formats a number with `significantDigits` significant digits (printf %g).
+std::string FormatNumber(double value, int significantDigits = 6);
+
+} // namespace seedplan
