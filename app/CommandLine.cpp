@@ -1,0 +1,74 @@
+#include "CommandLine.h"
+
+#include "Version.h"
+#include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unistd.h>
+
+namespace seedplan::app {
+
+void CheckOutputPath(const std::filesystem::path& path, const std::vector<std::string>& extensions,
+                     const std::string& option) {
+  const std::string extension = path.extension().string();
+  if (std::find(extensions.begin(), extensions.end(), extension) == extensions.end()) {
+    std::string expected;
+    for (const auto& e : extensions) {
+      expected += (expected.empty() ? "" : " or ") + e;
+    }
+    throw InvalidInput(option + " " + path.string() + ": extension '" + extension + "'; expected " +
+                       expected);
+  }
+  std::filesystem::path folder = path.parent_path();
+  if (folder.empty()) {
+    folder = ".";
+  }
+  std::error_code error;
+  if (!std::filesystem::is_directory(folder, error)) {
+    throw Io(option + " " + path.string() + ": folder '" + folder.string() +
+             "' does not exist; expected an existing folder");
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    throw Io(option + " " + path.string() + ": folder '" + folder.string() + "' is not writable");
+  }
+}
+
+GridGeometry GridFromOptions(const std::string& origin, const std::string& size,
+                             const std::string& spacing) {
+  const auto o = ParseNumberList(origin, 3, "--grid-origin");
+  const auto n = ParseNumberList(size, 3, "--grid-size");
+  const auto s = ParseNumberList(spacing, 3, "--grid-spacing");
+  std::array<std::int64_t, 3> voxels{};
+  for (int axis = 0; axis < 3; ++axis) {
+    if (n[axis] != std::floor(n[axis]) || n[axis] < 1 || n[axis] > 4096) {
+      throw InvalidInput("--grid-size is '" + size +
+                         "'; expected three whole numbers of voxels from 1 to 4096");
+    }
+    voxels[axis] = static_cast<std::int64_t>(n[axis]);
+    if (!(s[axis] > 0.0)) {
+      throw InvalidInput("--grid-spacing is '" + spacing + "'; expected three spacings > 0 mm");
+    }
+  }
+  GridGeometry geometry({o[0], o[1], o[2]}, {s[0], s[1], s[2]}, voxels);
+  geometry.Validate("dose grid");
+  return geometry;
+}
+
+void DescribeDose(Volume<float>& dose, bool rate, const std::string& models,
+                  const std::string& formalism, double halfLifeDays, std::size_t seedCount) {
+  auto& meta = dose.MetaData();
+  meta["seedplan_quantity"] = rate ? "initial dose rate"
+                                   : "total dose (permanent implant, decay to "
+                                     "infinity)";
+  meta["seedplan_unit"] = rate ? "cGy/h" : "Gy";
+  meta["seedplan_dose_model"] = "AAPM TG-43U1, water";
+  meta["seedplan_seed_model"] = models;
+  meta["seedplan_formalism"] = formalism;
+  meta["seedplan_half_life_days"] = FormatNumber(halfLifeDays, 6);
+  meta["seedplan_seed_count"] = std::to_string(seedCount);
+  meta["seedplan_version"] = SEEDPLAN_VERSION;
+}
+
+} // namespace seedplan::app

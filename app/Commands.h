@@ -1,0 +1,14 @@
+#pragma once
+// One file per subcommand; each registers its options and its action on the application.
+
+#include <CLI/CLI.hpp>
+
+namespace seedplan::app {
+
+void RegisterSourcesCommand(CLI::App& app);
+void RegisterDoseRateCommand(CLI::App& app);
+void RegisterDoseCommand(CLI::App& app);
+void RegisterDvhCommand(CLI::App& app);
+void RegisterDemoCommand(CLI::App& app);
+
+} // namespace seedplan::app

@@ -1,0 +1,33 @@
+// seedplan: plans and checks permanent 125I seed implants. Each subcommand lives in its own file;
+// library errors become one line on stderr and exit code 1.
+
+#include "Commands.h"
+#include "Version.h"
+#include "seedplan/core/Error.h"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  CLI::App app{"seedplan " SEEDPLAN_VERSION
+               ": planning and evaluation of permanent 125I seed implants (AAPM TG-43U1 dose "
+               "in water)"};
+  app.set_version_flag("--version", "seedplan " SEEDPLAN_VERSION);
+  app.require_subcommand(1);
+  seedplan::app::RegisterSourcesCommand(app);
+  seedplan::app::RegisterDoseRateCommand(app);
+  seedplan::app::RegisterDoseCommand(app);
+  seedplan::app::RegisterDvhCommand(app);
+  seedplan::app::RegisterDemoCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const seedplan::Error& error) {
+    std::cerr << "seedplan: error: " << error.what() << '\n';
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "seedplan: internal error: " << error.what() << '\n';
+    return 70;
+  }
+  return 0;
+}
