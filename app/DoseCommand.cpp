@@ -6,6 +6,7 @@
 #include "seedplan/core/Error.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/core/Units.h"
 #include "seedplan/dosimetry/DoseCalculator.h"
 #include "seedplan/dosimetry/PermanentImplantDecay.h"
 #include "seedplan/dosimetry/SeedStrength.h"
@@ -34,6 +35,7 @@ struct DoseOptions {
   std::optional<double> activityMCi;
   double cutoffCm = 10.0;
   bool allowSeedsOutside = false;
+  std::optional<double> deliveredByDays;
 };
 
 void RunDose(const DoseOptions& options) {
@@ -75,12 +77,20 @@ void RunDose(const DoseOptions& options) {
                                        "isotope per dose calculation");
   }
 
-  Volume<float> dose = calculator.DoseRateGridCGyPerH(grid, seeds);
   const dosimetry::PermanentImplantDecay decay(*halfLives.begin());
+  if (options.deliveredByDays && !(*options.deliveredByDays >= 0.0)) {
+    throw InvalidInput("--delivered-by-days is " + FormatNumber(*options.deliveredByDays) +
+                       "; expected a time >= 0 days after the implant");
+  }
+  Volume<float> dose = calculator.DoseRateGridCGyPerH(grid, seeds);
   if (!options.rate) {
-    const float factor = static_cast<float>(decay.TotalDoseGyPerCGyPerH());
+    // Ḋ0 -> D(∞) = Ḋ0 τ, or D(t) = Ḋ0 τ (1 − e^(−t/τ)) with --delivered-by-days.
+    const double factor =
+        options.deliveredByDays
+            ? decay.DoseDeliveredGy(1.0, *options.deliveredByDays * units::kHoursPerDay)
+            : decay.TotalDoseGyPerCGyPerH();
     for (float& value : dose.Data()) {
-      value *= factor;
+      value *= static_cast<float>(factor);
     }
   }
   std::string models;
@@ -91,6 +101,15 @@ void RunDose(const DoseOptions& options) {
                                     ? "auto (2d for seeds with a direction, 1d-line for the others)"
                                     : dosimetry::FormalismName(calculation.formalism);
   DescribeDose(dose, options.rate, models, formalism, decay.HalfLifeDays(), seeds.size());
+  std::string quantity =
+      options.rate ? "initial dose rate in cGy/h" : "total dose in Gy (decay to infinity)";
+  if (options.deliveredByDays && !options.rate) {
+    quantity = "dose in Gy delivered in the first " + FormatNumber(*options.deliveredByDays) +
+               " days after the implant";
+    dose.MetaData()["seedplan_quantity"] = "dose delivered in the first " +
+                                           FormatNumber(*options.deliveredByDays) +
+                                           " days after the implant";
+  }
   imaging::WriteVolume(dose, options.out);
 
   const float maximum = *std::max_element(dose.Data().begin(), dose.Data().end());
@@ -119,8 +138,9 @@ void RegisterDoseCommand(CLI::App& app) {
   command->add_option("--grid-spacing", options->spacing, "Voxel spacing SX,SY,SZ (mm)")
       ->required();
   command->add_option("--out", options->out, "Output dose file (.mha or .nrrd)")->required();
-  command->add_flag("--rate", options->rate,
-                    "Write the initial dose rate in cGy/h instead of the total dose in Gy");
+  auto* rateFlag =
+      command->add_flag("--rate", options->rate,
+                        "Write the initial dose rate in cGy/h instead of the total dose in Gy");
   command->add_option("--formalism", options->formalism, "auto (default), 2d, 1d-line, 1d-point");
   auto* strength = command->add_option("--strength-u", options->strengthU,
                                        "Air-kerma strength (U) of seeds that have none");
@@ -129,6 +149,10 @@ void RegisterDoseCommand(CLI::App& app) {
   strength->excludes(activity);
   command->add_option("--cutoff-cm", options->cutoffCm,
                       "Distance beyond which a seed adds nothing (cm, at least 10; default 10)");
+  command
+      ->add_option("--delivered-by-days", options->deliveredByDays,
+                   "Write the dose delivered in the first D days instead of the total dose")
+      ->excludes(rateFlag);
   command->add_flag("--allow-seeds-outside", options->allowSeedsOutside,
                     "Accept seeds outside the grid (their dose inside it is still computed)");
   command->callback([options]() { RunDose(*options); });

@@ -172,6 +172,30 @@ TEST(CommandLine, DoseWritesTotalDoseInGyWithItsDescriptionInTheHeader) {
   EXPECT_NEAR(doseRate.At(20, 10, 10), 0.965 * 1.270, 1e-5);
 }
 
+TEST(CommandLine, DoseDeliveredByAGivenTimeFollowsTheDecayLaw) {
+  TempFolder folder;
+  Write(folder / "seeds.csv", "x_mm,y_mm,z_mm,dir_x,dir_y,dir_z\n0,0,0,0,0,1\n");
+  // One mean life τ = 59.4 d / ln 2 = 85.697 d delivers (1 − 1/e) of the total dose.
+  const double meanLifeDays = 59.4 / std::numbers::ln2;
+  const auto result =
+      Seedplan("dose --seeds " + (folder / "seeds.csv").string() + " --strength-u 1 " +
+                   GridOptions() + " --delivered-by-days " + std::to_string(meanLifeDays) +
+                   " --out " + (folder / "d.mha").string(),
+               folder);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const Volume<float> dose = imaging::ReadVolumeFloat(folder / "d.mha");
+  EXPECT_NE(dose.MetaData().at("seedplan_quantity").find("delivered in the first"),
+            std::string::npos);
+  EXPECT_NEAR(dose.At(20, 10, 10), 19.84721 * (1 - std::exp(-1.0)), 19.84721 * 1e-5);
+  EXPECT_NE(Seedplan("dose --seeds " + (folder / "seeds.csv").string() + " --strength-u 1 " +
+                         GridOptions() + " --delivered-by-days -1 --out " +
+                         (folder / "e.mha").string(),
+                     folder)
+                .exitCode,
+            0);
+  EXPECT_FALSE(std::filesystem::exists(folder / "e.mha"));
+}
+
 TEST(CommandLine, DvhJsonHasExactlyTheDocumentedKeys) {
   TempFolder folder;
   Write(folder / "seeds.csv", "x_mm,y_mm,z_mm,dir_x,dir_y,dir_z,strength_U\n0,0,0,0,0,1,0.6\n");

@@ -44,8 +44,9 @@ TEST(GridGeometry, IndexAndPointAreInverseForARotatedGrid) {
 }
 
 TEST(GridGeometry, ValidateRefusesZeroSizeBadSpacingAndNonOrthonormalDirection) {
-  EXPECT_NE(MessageOf([] { GridGeometry({0, 0, 0}, {1, 1, 1}, {0, 5, 5}).Validate("grid"); })
-                .find("size along x is 0"),
+  EXPECT_NE(MessageOf([] {
+              GridGeometry({0, 0, 0}, {1, 1, 1}, {0, 5, 5}).Validate("grid");
+            }).find("size along x is 0"),
             std::string::npos);
   EXPECT_THROW(GridGeometry({0, 0, 0}, {1, 0, 1}, {5, 5, 5}).Validate("grid"), InvalidInput);
   EXPECT_THROW(GridGeometry({0, 0, 0}, {1, 1, -2}, {5, 5, 5}).Validate("grid"), InvalidInput);
@@ -74,8 +75,8 @@ TEST(TextParsing, AcceptsOnlyWholeFiniteNumbers) {
 }
 
 TEST(CsvTable, ParsesQuotesCrLfBomAndBlankLines) {
-  const CsvTable table =
-      CsvTable::Parse("\xEF\xBB\xBFname,value\r\n\"a, b\",1\r\n\r\n\"say \"\"hi\"\"\",2\n", "t.csv");
+  const CsvTable table = CsvTable::Parse(
+      "\xEF\xBB\xBFname,value\r\n\"a, b\",1\r\n\r\n\"say \"\"hi\"\"\",2\n", "t.csv");
   ASSERT_EQ(table.RowCount(), 2u);
   EXPECT_EQ(table.Row(0)[0], "a, b");
   EXPECT_EQ(table.Row(1)[0], "say \"hi\"");
@@ -184,9 +185,9 @@ TEST(AtomicFileWriter, LeavesNothingBehindWithoutCommitAndReplacesOnCommit) {
 
 TEST(AtomicFileWriter, RefusesAMissingFolderOrAFolderAsTarget) {
   TempFolder folder;
-  EXPECT_NE(MessageOf([&] { AtomicFileWriter(folder / "missing" / "a.txt"); })
-                .find("does not exist"),
-            std::string::npos);
+  EXPECT_NE(
+      MessageOf([&] { AtomicFileWriter(folder / "missing" / "a.txt"); }).find("does not exist"),
+      std::string::npos);
   EXPECT_THROW(AtomicFileWriter(folder.Path()), Io);
 }
 
