@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages seedplan needs; skips what is already installed (idempotent).
+# dcmtk (command-line tools) and python3-pydicom (its sample DICOM files) serve the imaging tests:
+# DICOM written by other software.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format
   libeigen3-dev libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libboost-math-dev
   libinsighttoolkit5-dev libdcmtk-dev libvtk9-dev
   xvfb xauth libgl1-mesa-dri
+  dcmtk python3-pydicom
 )
 missing=()
 for p in "${packages[@]}"; do

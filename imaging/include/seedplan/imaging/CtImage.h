@@ -1,0 +1,33 @@
+#pragma once
+
+#include "seedplan/core/Volume.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace seedplan::imaging {
+
+/// What identifies and describes a DICOM series (empty fields for NRRD/MetaImage/NIfTI volumes).
+struct DicomSeriesInfo {
+  std::string seriesInstanceUid;
+  std::string studyInstanceUid;
+  std::string frameOfReferenceUid;
+  std::string modality;        ///< (0008,0060), "CT" for a planning CT
+  std::string patientPosition; ///< (0018,5100): HFS, FFS, HFP, FFP, ...
+  std::string patientId;
+  std::string seriesDescription;
+  std::string seriesNumber;
+  std::string transferSyntax; ///< of the first slice, for inspect
+  std::size_t fileCount = 0;
+};
+
+/// A CT volume in Hounsfield units with the identity of its series. Orientation and patient
+/// position are carried by the grid's direction matrix (LPS).
+struct CtImage {
+  Volume<short> hu;
+  DicomSeriesInfo info;
+  std::filesystem::path source;
+};
+
+} // namespace seedplan::imaging
