@@ -145,7 +145,8 @@ std::size_t CsvTable::RequireColumn(const std::string& name) const {
   if (auto column = Column(name)) {
     return *column;
   }
-  throw DataFormat(m_SourceName + ": column '" + name + "' is missing from the header; expected it");
+  throw DataFormat(m_SourceName + ": column '" + name +
+                   "' is missing from the header; expected it");
 }
 
 double CsvTable::Number(std::size_t row, std::size_t column) const {

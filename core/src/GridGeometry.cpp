@@ -71,8 +71,9 @@ bool GridGeometry::SameAs(const GridGeometry& other, double toleranceMm) const {
   }
   const std::int64_t nx = m_Size[0] - 1, ny = m_Size[1] - 1, nz = m_Size[2] - 1;
   // Comparing two opposite corners and the origin compares every voxel centre of a regular grid.
-  for (const auto& corner : {Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(double(nx), 0, 0),
-                             Eigen::Vector3d(0, double(ny), 0), Eigen::Vector3d(0, 0, double(nz))}) {
+  for (const auto& corner :
+       {Eigen::Vector3d(0, 0, 0), Eigen::Vector3d(double(nx), 0, 0),
+        Eigen::Vector3d(0, double(ny), 0), Eigen::Vector3d(0, 0, double(nz))}) {
     const Eigen::Vector3d a = IndexToPoint(corner.x(), corner.y(), corner.z());
     const Eigen::Vector3d b = other.IndexToPoint(corner.x(), corner.y(), corner.z());
     if ((a - b).norm() > toleranceMm) {

@@ -32,7 +32,11 @@ Sink SetSink(Sink sink) {
   return previous;
 }
 
-void Info(const std::string& message) { Emit(Level::Info, message); }
-void Warning(const std::string& message) { Emit(Level::Warning, message); }
+void Info(const std::string& message) {
+  Emit(Level::Info, message);
+}
+void Warning(const std::string& message) {
+  Emit(Level::Warning, message);
+}
 
 } // namespace seedplan::log

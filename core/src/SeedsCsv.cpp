@@ -14,9 +14,9 @@ namespace seedplan {
 
 namespace {
 
-const std::set<std::string> kKnownColumns = {"x_mm",        "y_mm",         "z_mm",  "dir_x",
-                                             "dir_y",       "dir_z",        "model", "needle",
-                                             "strength_U",  "activity_mCi", "confidence"};
+const std::set<std::string> kKnownColumns = {"x_mm",       "y_mm",         "z_mm",      "dir_x",
+                                             "dir_y",      "dir_z",        "model",     "needle",
+                                             "strength_U", "activity_mCi", "confidence"};
 
 } // namespace
 
@@ -29,9 +29,11 @@ std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
   const auto dirX = table.Column("dir_x");
   const auto dirY = table.Column("dir_y");
   const auto dirZ = table.Column("dir_z");
-  const int directionColumns = int(dirX.has_value()) + int(dirY.has_value()) + int(dirZ.has_value());
+  const int directionColumns =
+      int(dirX.has_value()) + int(dirY.has_value()) + int(dirZ.has_value());
   if (directionColumns != 0 && directionColumns != 3) {
-    throw DataFormat(file + ": header has only some of dir_x,dir_y,dir_z; expected all three or none");
+    throw DataFormat(file +
+                     ": header has only some of dir_x,dir_y,dir_z; expected all three or none");
   }
   const auto strengthColumn = table.Column("strength_U");
   const auto activityColumn = table.Column("activity_mCi");

@@ -29,8 +29,8 @@ std::vector<double> ParseNumberList(const std::string& text, std::size_t count,
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                           : comma - start);
+    const std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     try {
       values.push_back(ParseFiniteNumber(part, context));
     } catch (const DataFormat&) {

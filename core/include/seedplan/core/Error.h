@@ -1,7 +1,7 @@
 #pragma once
-// The error family of seedplan. Libraries throw these, never exit(); the command line maps them to a
-// one-line message and a non-zero exit code. Each message names the file, the field, the bad value
-// and what was expected, so that a physicist can fix the input without reading code.
+// The error family of seedplan. Libraries throw these, never exit(); the command line maps them to
+// a one-line message and a non-zero exit code. Each message names the file, the field, the bad
+// value and what was expected, so that a physicist can fix the input without reading code.
 
 #include <stdexcept>
 #include <string>

@@ -8,9 +8,9 @@
 namespace seedplan {
 
 /// Geometry of a regular voxel grid in DICOM patient coordinates (LPS, mm).
-/// Voxel (i, j, k) has its centre at origin + direction * diag(spacing) * (i, j, k): the origin is the
-/// centre of the first voxel, as in DICOM, ITK and MetaImage. Columns of `direction` are the unit
-/// vectors of the i, j and k axes.
+/// Voxel (i, j, k) has its centre at origin + direction * diag(spacing) * (i, j, k): the origin is
+/// the centre of the first voxel, as in DICOM, ITK and MetaImage. Columns of `direction` are the
+/// unit vectors of the i, j and k axes.
 class GridGeometry {
 public:
   GridGeometry();
@@ -37,8 +37,8 @@ public:
     return i + m_Size[0] * (j + m_Size[1] * k);
   }
 
-  /// Throws InvalidInput naming `context` if the size is zero, a spacing is not positive and finite,
-  /// the origin is not finite or the direction is not orthonormal.
+  /// Throws InvalidInput naming `context` if the size is zero, a spacing is not positive and
+  /// finite, the origin is not finite or the direction is not orthonormal.
   void Validate(const std::string& context) const;
 
   /// True if both grids have the same voxel centres (within `toleranceMm`).

@@ -18,7 +18,8 @@ public:
 
   Volume() = default;
   explicit Volume(const GridGeometry& geometry, T initial = T{})
-      : m_Geometry(geometry), m_Data(static_cast<std::size_t>(geometry.NumberOfVoxels()), initial) {}
+      : m_Geometry(geometry), m_Data(static_cast<std::size_t>(geometry.NumberOfVoxels()), initial) {
+  }
 
   const GridGeometry& Geometry() const { return m_Geometry; }
   std::int64_t NumberOfVoxels() const { return static_cast<std::int64_t>(m_Data.size()); }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace seedplan::imaging {
 
@@ -20,6 +21,9 @@ struct DicomSeriesInfo {
   std::string seriesNumber;
   std::string transferSyntax; ///< of the first slice, for inspect
   std::size_t fileCount = 0;
+  /// SOP Instance UIDs of the slices in slice order (k = 0, 1, ...): an RT Structure Set written
+  /// for this CT references them.
+  std::vector<std::string> sopInstanceUids;
 };
 
 /// A CT volume in Hounsfield units with the identity of its series. Orientation and patient
