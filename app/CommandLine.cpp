@@ -1,6 +1,5 @@
 #include "CommandLine.h"
 
-#include "Version.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
 
@@ -56,19 +55,23 @@ GridGeometry GridFromOptions(const std::string& origin, const std::string& size,
   return geometry;
 }
 
-void DescribeDose(Volume<float>& dose, bool rate, const std::string& models,
-                  const std::string& formalism, double halfLifeDays, std::size_t seedCount) {
-  auto& meta = dose.MetaData();
-  meta["seedplan_quantity"] = rate ? "initial dose rate"
-                                   : "total dose (permanent implant, decay to "
-                                     "infinity)";
-  meta["seedplan_unit"] = rate ? "cGy/h" : "Gy";
-  meta["seedplan_dose_model"] = "AAPM TG-43U1, water";
-  meta["seedplan_seed_model"] = models;
-  meta["seedplan_formalism"] = formalism;
-  meta["seedplan_half_life_days"] = FormatNumber(halfLifeDays, 6);
-  meta["seedplan_seed_count"] = std::to_string(seedCount);
-  meta["seedplan_version"] = SEEDPLAN_VERSION;
+GridGeometry GridOverBox(const GridGeometry& box, const std::string& spacing) {
+  if (spacing.empty()) {
+    return box;
+  }
+  const auto s = ParseNumberList(spacing, 3, "--grid-spacing");
+  std::array<std::int64_t, 3> voxels{};
+  for (int axis = 0; axis < 3; ++axis) {
+    if (!(s[axis] > 0.0)) {
+      throw InvalidInput("--grid-spacing is '" + spacing + "'; expected three spacings > 0 mm");
+    }
+    // Voxel centres from the box's first centre up to (at least) its last one.
+    const double extentMm = double(box.Size()[axis] - 1) * box.SpacingMm()[axis];
+    voxels[axis] = static_cast<std::int64_t>(std::ceil(extentMm / s[axis] - 1e-9)) + 1;
+  }
+  GridGeometry geometry(box.OriginMm(), {s[0], s[1], s[2]}, voxels, box.Direction());
+  geometry.Validate("dose grid");
+  return geometry;
 }
 
 } // namespace seedplan::app

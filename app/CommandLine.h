@@ -1,6 +1,6 @@
 #pragma once
 // Helpers shared by the subcommands: checking an output path before any work is done, building a
-// grid from the --grid-* options, describing what a dose file holds.
+// grid from the --grid-* options or over a CT's box.
 
 #include "seedplan/core/GridGeometry.h"
 #include "seedplan/core/Volume.h"
@@ -20,8 +20,8 @@ void CheckOutputPath(const std::filesystem::path& path, const std::vector<std::s
 GridGeometry GridFromOptions(const std::string& origin, const std::string& size,
                              const std::string& spacing);
 
-/// Quantity, unit and provenance keys written into every dose file's header.
-void DescribeDose(Volume<float>& dose, bool rate, const std::string& models,
-                  const std::string& formalism, double halfLifeDays, std::size_t seedCount);
+/// A grid over the same box as `box` (same direction; the first voxel centre at box's first voxel
+/// centre) at `spacing` "SX,SY,SZ" mm; `box` itself when `spacing` is empty.
+GridGeometry GridOverBox(const GridGeometry& box, const std::string& spacing);
 
 } // namespace seedplan::app

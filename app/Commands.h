@@ -10,5 +10,8 @@ void RegisterDoseRateCommand(CLI::App& app);
 void RegisterDoseCommand(CLI::App& app);
 void RegisterDvhCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
+void RegisterDetectSeedsCommand(CLI::App& app);
+void RegisterInspectCommand(CLI::App& app);
+void RegisterPhantomCommand(CLI::App& app);
 
 } // namespace seedplan::app

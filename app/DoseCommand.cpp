@@ -1,22 +1,21 @@
-// `seedplan dose`: the TG-43 dose of a set of seeds on a grid, written as float32 .mha/.nrrd with
-// its quantity, unit, seed model and formalism in the header.
+// `seedplan dose`: the TG-43 dose of a set of seeds on a grid (given by --grid-* options, or taken
+// from a CT with --ct), written as float32 .mha/.nrrd with its quantity, unit, seed model and
+// formalism in the header.
 
 #include "CommandLine.h"
 #include "Commands.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
-#include "seedplan/core/Units.h"
-#include "seedplan/dosimetry/DoseCalculator.h"
-#include "seedplan/dosimetry/PermanentImplantDecay.h"
+#include "seedplan/dosimetry/ImplantDose.h"
 #include "seedplan/dosimetry/SeedStrength.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
+#include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/VolumeIo.h"
 
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <set>
 
 namespace seedplan::app {
 
@@ -25,6 +24,8 @@ namespace {
 struct DoseOptions {
   std::string seeds;
   std::string model = dosimetry::SourceLibrary::kDefaultModelId;
+  std::string ct;
+  std::string series;
   std::string origin;
   std::string size;
   std::string spacing;
@@ -38,27 +39,46 @@ struct DoseOptions {
   std::optional<double> deliveredByDays;
 };
 
+GridGeometry DoseGrid(const DoseOptions& options) {
+  if (options.ct.empty()) {
+    if (options.origin.empty() || options.size.empty() || options.spacing.empty()) {
+      throw InvalidInput("dose grid: give --ct PATH, or all of --grid-origin, --grid-size and "
+                         "--grid-spacing");
+    }
+    return GridFromOptions(options.origin, options.size, options.spacing);
+  }
+  if (!options.origin.empty() || !options.size.empty()) {
+    throw InvalidInput("--ct gives the grid: --grid-origin and --grid-size are not allowed with it "
+                       "(--grid-spacing chooses a coarser grid over the same box)");
+  }
+  const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
+  return GridOverBox(ct.hu.Geometry(), options.spacing);
+}
+
 void RunDose(const DoseOptions& options) {
   CheckOutputPath(options.out, {".mha", ".nrrd"}, "--out");
-  const GridGeometry grid = GridFromOptions(options.origin, options.size, options.spacing);
   dosimetry::DoseCalculationOptions calculation;
   calculation.formalism = dosimetry::ParseFormalism(options.formalism, "--formalism");
   calculation.cutoffCm = options.cutoffCm;
+  dosimetry::DoseQuantity quantity;
+  if (options.rate) {
+    quantity.kind = dosimetry::DoseQuantity::Kind::InitialRate;
+  } else if (options.deliveredByDays) {
+    quantity.kind = dosimetry::DoseQuantity::Kind::DeliveredBy;
+    quantity.deliveredByDays = *options.deliveredByDays;
+    if (!(quantity.deliveredByDays >= 0.0)) {
+      throw InvalidInput("--delivered-by-days is " + FormatNumber(quantity.deliveredByDays) +
+                         "; expected a time >= 0 days after the implant");
+    }
+  }
 
   const dosimetry::SourceLibrary library;
-  const auto defaultModel = library.Load(options.model);
+  library.Load(options.model);
   const std::vector<SeedsCsvRow> rows = SeedsCsv::Read(options.seeds);
   const std::vector<Seed> seeds = dosimetry::SeedStrength::Resolve(
       rows, options.seeds, library, options.model, options.strengthU, options.activityMCi);
-
-  dosimetry::DoseCalculator calculator(defaultModel, calculation);
-  std::set<std::string> modelIds;
-  std::set<double> halfLives;
+  const GridGeometry grid = DoseGrid(options);
   for (std::size_t s = 0; s < seeds.size(); ++s) {
-    const auto model = library.Load(seeds[s].model);
-    calculator.AddModel(model);
-    modelIds.insert(model->Id());
-    halfLives.insert(model->HalfLifeDays());
     if (!options.allowSeedsOutside && !grid.ContainsPoint(seeds[s].positionMm, 0.5)) {
       const auto& p = seeds[s].positionMm;
       throw InvalidInput(options.seeds + ": line " + std::to_string(rows[s].line) + ": seed at (" +
@@ -72,53 +92,18 @@ void RunDose(const DoseOptions& options) {
                          "(use auto or 1d-line for seeds of unknown orientation)");
     }
   }
-  if (halfLives.size() != 1) {
-    throw NotSupported(options.seeds + ": seeds of models with different half-lives; expected one "
-                                       "isotope per dose calculation");
-  }
 
-  const dosimetry::PermanentImplantDecay decay(*halfLives.begin());
-  if (options.deliveredByDays && !(*options.deliveredByDays >= 0.0)) {
-    throw InvalidInput("--delivered-by-days is " + FormatNumber(*options.deliveredByDays) +
-                       "; expected a time >= 0 days after the implant");
-  }
-  Volume<float> dose = calculator.DoseRateGridCGyPerH(grid, seeds);
-  if (!options.rate) {
-    // Ḋ0 -> D(∞) = Ḋ0 τ, or D(t) = Ḋ0 τ (1 − e^(−t/τ)) with --delivered-by-days.
-    const double factor =
-        options.deliveredByDays
-            ? decay.DoseDeliveredGy(1.0, *options.deliveredByDays * units::kHoursPerDay)
-            : decay.TotalDoseGyPerCGyPerH();
-    for (float& value : dose.Data()) {
-      value *= static_cast<float>(factor);
-    }
-  }
-  std::string models;
-  for (const auto& id : modelIds) {
-    models += (models.empty() ? "" : ";") + id;
-  }
-  const std::string formalism = calculation.formalism == dosimetry::Formalism::Auto
-                                    ? "auto (2d for seeds with a direction, 1d-line for the others)"
-                                    : dosimetry::FormalismName(calculation.formalism);
-  DescribeDose(dose, options.rate, models, formalism, decay.HalfLifeDays(), seeds.size());
-  std::string quantity =
-      options.rate ? "initial dose rate in cGy/h" : "total dose in Gy (decay to infinity)";
-  if (options.deliveredByDays && !options.rate) {
-    quantity = "dose in Gy delivered in the first " + FormatNumber(*options.deliveredByDays) +
-               " days after the implant";
-    dose.MetaData()["seedplan_quantity"] = "dose delivered in the first " +
-                                           FormatNumber(*options.deliveredByDays) +
-                                           " days after the implant";
-  }
+  const Volume<float> dose =
+      dosimetry::ImplantDose::Compute(grid, seeds, library, options.model, calculation, quantity);
   imaging::WriteVolume(dose, options.out);
 
   const float maximum = *std::max_element(dose.Data().begin(), dose.Data().end());
-  std::cout << "wrote " << options.out << ": "
-            << (options.rate ? "initial dose rate in cGy/h"
-                             : "total dose in Gy (decay to infinity)")
-            << ", TG-43U1 in water, model " << models << ", formalism " << formalism << "; "
-            << grid.Describe() << "; " << seeds.size() << " seeds; maximum "
-            << FormatNumber(maximum, 4) << (options.rate ? " cGy/h" : " Gy") << '\n';
+  std::cout << "wrote " << options.out << ": " << quantity.Description() << " in "
+            << quantity.Unit() << ", TG-43U1 in water, model "
+            << dose.MetaData().at("seedplan_seed_model") << ", formalism "
+            << dose.MetaData().at("seedplan_formalism") << "; " << grid.Describe() << "; "
+            << seeds.size() << " seeds; maximum " << FormatNumber(maximum, 4) << ' '
+            << quantity.Unit() << '\n';
 }
 
 } // namespace
@@ -128,15 +113,18 @@ void RegisterDoseCommand(CLI::App& app) {
   auto options = std::make_shared<DoseOptions>();
   command
       ->add_option("--seeds", options->seeds,
-                   "Seeds CSV (x_mm,y_mm,z_mm[,dir_x,dir_y,dir_z]"
-                   "[,strength_U|activity_mCi][,model]...)")
+                   "Seeds CSV (x_mm,y_mm,z_mm[,dir_x,dir_y,dir_z][,strength_U|activity_mCi]"
+                   "[,model]...)")
       ->required();
   command->add_option("--model", options->model, "Seed model for seeds without one (default 6711)");
-  command->add_option("--grid-origin", options->origin, "First voxel centre X,Y,Z (mm, LPS)")
-      ->required();
-  command->add_option("--grid-size", options->size, "Voxels NX,NY,NZ")->required();
-  command->add_option("--grid-spacing", options->spacing, "Voxel spacing SX,SY,SZ (mm)")
-      ->required();
+  auto* ct = command->add_option("--ct", options->ct,
+                                 "Take the grid from this CT (DICOM folder, .mha, .nrrd, .nii)");
+  command->add_option("--series", options->series, "SeriesInstanceUID when --ct holds several")
+      ->needs(ct);
+  command->add_option("--grid-origin", options->origin, "First voxel centre X,Y,Z (mm, LPS)");
+  command->add_option("--grid-size", options->size, "Voxels NX,NY,NZ");
+  command->add_option("--grid-spacing", options->spacing,
+                      "Voxel spacing SX,SY,SZ (mm); with --ct a coarser grid over the CT's box");
   command->add_option("--out", options->out, "Output dose file (.mha or .nrrd)")->required();
   auto* rateFlag =
       command->add_flag("--rate", options->rate,

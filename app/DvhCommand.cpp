@@ -6,6 +6,8 @@
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/DoseMetrics.h"
 #include "seedplan/dosimetry/DvhCalculator.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/StructureLoader.h"
 #include "seedplan/imaging/VolumeIo.h"
 
 #include <cmath>
@@ -19,6 +21,10 @@ namespace {
 struct DvhOptions {
   std::string dose;
   std::string mask;
+  std::string ct;
+  std::string series;
+  std::string structures;
+  std::string structure;
   double rxGy = 0.0;
   bool json = false;
 };
@@ -37,12 +43,25 @@ void RunDvh(const DvhOptions& options) {
     throw InvalidInput(options.dose + ": field seedplan_unit is '" + unit->second +
                        "'; expected total dose in Gy (compute it without --rate)");
   }
-  const Mask mask = imaging::ReadMask(options.mask);
+  Mask mask;
+  std::string maskSource;
+  if (!options.mask.empty()) {
+    mask = imaging::ReadMask(options.mask);
+    maskSource = options.mask;
+  } else {
+    if (options.ct.empty() || options.structures.empty() || options.structure.empty()) {
+      throw InvalidInput("dvh: give --mask FILE, or --ct PATH --structures FILE --structure NAME");
+    }
+    const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
+    imaging::StructureSet set = imaging::StructureLoader::Load(options.structures, ct);
+    mask = imaging::StructureLoader::Require(set, options.structure).mask;
+    maskSource = options.structures + ": " + options.structure;
+  }
   dosimetry::Dvh dvh = [&] {
     try {
       return dosimetry::DvhCalculator::Compute(mask, dose);
     } catch (const InvalidInput& error) {
-      throw InvalidInput(options.mask + ": " + error.what());
+      throw InvalidInput(maskSource + ": " + error.what());
     }
   }();
   const auto metrics = dosimetry::DoseMetrics::Compute(
@@ -50,7 +69,7 @@ void RunDvh(const DvhOptions& options) {
   if (options.json) {
     std::cout << metrics.ToJson() << '\n';
   } else {
-    std::cout << metrics.ToTable(options.mask);
+    std::cout << metrics.ToTable(maskSource);
   }
 }
 
@@ -61,8 +80,18 @@ void RegisterDvhCommand(CLI::App& app) {
   auto options = std::make_shared<DvhOptions>();
   command->add_option("--dose", options->dose, "Total dose in Gy (.mha/.nrrd from `seedplan dose`)")
       ->required();
-  command->add_option("--mask", options->mask, "Structure mask (.mha/.nrrd/.nii), non-zero inside")
-      ->required();
+  auto* mask = command->add_option("--mask", options->mask,
+                                   "Structure mask (.mha/.nrrd/.nii), non-zero inside");
+  auto* ct = command->add_option("--ct", options->ct, "CT the structures are drawn on");
+  command->add_option("--series", options->series, "SeriesInstanceUID when --ct holds several")
+      ->needs(ct);
+  auto* structures =
+      command
+          ->add_option("--structures", options->structures, "RT Structure Set (.dcm) or label map")
+          ->needs(ct);
+  command->add_option("--structure", options->structure, "Name of the structure")
+      ->needs(structures);
+  mask->excludes(ct);
   command->add_option("--rx", options->rxGy, "Prescription dose (Gy)")->required();
   command->add_flag("--json", options->json, "One JSON object instead of a table");
   command->callback([options]() { RunDvh(*options); });

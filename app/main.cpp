@@ -2,12 +2,14 @@
 // library errors become one line on stderr and exit code 1.
 
 #include "Commands.h"
-#include "Version.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/Version.h"
+#include "seedplan/imaging/ToolkitLogging.h"
 
 #include <iostream>
 
 int main(int argc, char** argv) {
+  seedplan::imaging::QuietToolkitLogging();
   CLI::App app{"seedplan " SEEDPLAN_VERSION
                ": planning and evaluation of permanent 125I seed implants (AAPM TG-43U1 dose "
                "in water)"};
@@ -18,6 +20,9 @@ int main(int argc, char** argv) {
   seedplan::app::RegisterDoseCommand(app);
   seedplan::app::RegisterDvhCommand(app);
   seedplan::app::RegisterDemoCommand(app);
+  seedplan::app::RegisterDetectSeedsCommand(app);
+  seedplan::app::RegisterInspectCommand(app);
+  seedplan::app::RegisterPhantomCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

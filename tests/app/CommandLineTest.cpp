@@ -1,7 +1,7 @@
 // End-to-end tests of the seedplan executable: output formats other tools rely on, and the
 // contract for bad input (one line on stderr naming file/field/value, non-zero exit, no output).
 
-#include "../core/TempFolder.h"
+#include "RunSeedplan.h"
 #include "seedplan/core/Units.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
 #include "seedplan/imaging/VolumeIo.h"
@@ -18,58 +18,14 @@
 namespace seedplan {
 namespace {
 
+using test::ExpectRefused;
+using test::Result;
+using test::Seedplan;
 using test::TempFolder;
-
-struct Result {
-  int exitCode = -1;
-  std::string out;
-  std::string err;
-};
-
-Result Seedplan(const std::string& arguments, const TempFolder& folder) {
-  const std::string errFile = (folder / ".stderr").string();
-  const std::string command = std::string(SEEDPLAN_EXECUTABLE) + " " + arguments + " 2>" + errFile;
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), n);
-  }
-  const int status = pclose(pipe);
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(errFile);
-  std::ostringstream text;
-  text << err.rdbuf();
-  result.err = text.str();
-  std::filesystem::remove(errFile);
-  return result;
-}
-
-void Write(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+using test::Write;
 
 std::string GridOptions() {
   return "--grid-origin -10,-10,-10 --grid-size 21,21,21 --grid-spacing 1,1,1";
-}
-
-/// Expects exactly one line on stderr containing every `fragment`, a non-zero exit, and that
-/// `output` was not created (nor any temporary file beside it).
-void ExpectRefused(const Result& result, const std::vector<std::string>& fragments,
-                   const std::filesystem::path& output) {
-  EXPECT_NE(result.exitCode, 0);
-  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
-  for (const auto& fragment : fragments) {
-    EXPECT_NE(result.err.find(fragment), std::string::npos)
-        << "stderr: " << result.err << "expected: " << fragment;
-  }
-  EXPECT_FALSE(std::filesystem::exists(output)) << output;
-  if (std::filesystem::exists(output.parent_path())) {
-    for (const auto& entry : std::filesystem::directory_iterator(output.parent_path())) {
-      EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
-    }
-  }
 }
 
 TEST(CommandLine, VersionAndHelpAreAvailableForEveryCommand) {
@@ -338,18 +294,6 @@ TEST(BadDvhInput, MaskOutsideTheDoseGridAndNonPositivePrescription) {
                 {"--rx", "-5"}, folder / "none");
   ExpectRefused(Seedplan(base + (folder / "missing.mha").string() + " --rx 100", folder),
                 {"missing.mha"}, folder / "none");
-}
-
-TEST(Demo, WritesTheDoseSeedsAndMetricsOfTheSampleImplant) {
-  TempFolder folder;
-  const auto result = Seedplan("demo --out " + (folder / "demo").string(), folder);
-  ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_NE(result.out.find("D90"), std::string::npos);
-  for (const char* file : {"dose.mha", "seeds.csv", "lesion_mask.mha", "lesion_metrics.json"}) {
-    EXPECT_TRUE(std::filesystem::exists(folder / "demo" / file)) << file;
-  }
-  const Volume<float> dose = imaging::ReadVolumeFloat(folder / "demo" / "dose.mha");
-  EXPECT_EQ(dose.MetaData().at("seedplan_unit"), "Gy");
 }
 
 } // namespace

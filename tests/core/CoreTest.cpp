@@ -3,6 +3,7 @@
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/GridGeometry.h"
+#include "seedplan/core/JsonWriter.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
@@ -189,6 +190,36 @@ TEST(AtomicFileWriter, RefusesAMissingFolderOrAFolderAsTarget) {
       MessageOf([&] { AtomicFileWriter(folder / "missing" / "a.txt"); }).find("does not exist"),
       std::string::npos);
   EXPECT_THROW(AtomicFileWriter(folder.Path()), Io);
+}
+
+} // namespace
+} // namespace seedplan
+
+namespace seedplan {
+namespace {
+
+TEST(JsonWriter, NestsObjectsAndArraysEscapesStringsAndWritesNullForUndefined) {
+  JsonWriter json;
+  json.BeginObject()
+      .Key("name")
+      .String("GTV \"lung\"\n")
+      .Key("volume_cc")
+      .Number(14.1372)
+      .Key("D2cc_Gy")
+      .Number(std::nullopt)
+      .Key("size")
+      .NumberArray({1, 2, 3})
+      .Key("items")
+      .BeginArray()
+      .BeginObject()
+      .Key("ok")
+      .Bool(true)
+      .EndObject()
+      .Integer(7)
+      .EndArray()
+      .EndObject();
+  EXPECT_EQ(json.Text(), "{\"name\": \"GTV \\\"lung\\\"\\n\", \"volume_cc\": 14.1372, \"D2cc_Gy\": "
+                         "null, \"size\": [1, 2, 3], \"items\": [{\"ok\": true}, 7]}");
 }
 
 } // namespace

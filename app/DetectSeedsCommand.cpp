@@ -1,0 +1,93 @@
+// `seedplan detect-seeds --ct PATH [--expected N] [--strength-u U | --activity-mci A] --out
+// seeds.csv`: the implanted seeds found on a post-implant CT, as the seeds CSV of DESIGN.md.
+
+#include "CommandLine.h"
+#include "Commands.h"
+#include "seedplan/core/Error.h"
+#include "seedplan/core/Log.h"
+#include "seedplan/core/SeedsCsv.h"
+#include "seedplan/core/TextParsing.h"
+#include "seedplan/dosimetry/SourceLibrary.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/SeedDetector.h"
+
+#include <iostream>
+#include <memory>
+
+namespace seedplan::app {
+
+namespace {
+
+struct DetectOptions {
+  std::string ct;
+  std::string series;
+  std::optional<int> expected;
+  std::optional<double> strengthU;
+  std::optional<double> activityMCi;
+  std::string model = dosimetry::SourceLibrary::kDefaultModelId;
+  std::optional<double> thresholdHu;
+  std::string out;
+};
+
+void RunDetect(const DetectOptions& options) {
+  CheckOutputPath(options.out, {".csv"}, "--out");
+  if (options.expected && *options.expected < 1) {
+    throw InvalidInput("--expected is " + std::to_string(*options.expected) +
+                       "; expected the number of implanted seeds (at least 1)");
+  }
+  std::optional<double> strengthU = options.strengthU;
+  if (strengthU && !(*strengthU > 0.0)) {
+    throw InvalidInput("--strength-u is " + FormatNumber(*strengthU) + "; expected > 0 U");
+  }
+  if (options.activityMCi) {
+    if (!(*options.activityMCi > 0.0)) {
+      throw InvalidInput("--activity-mci is " + FormatNumber(*options.activityMCi) +
+                         "; expected > 0 mCi");
+    }
+    const dosimetry::SourceLibrary library;
+    strengthU = *options.activityMCi * library.Load(options.model)->StrengthPerActivityUPerMCi();
+  }
+  const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
+  imaging::SeedDetectionOptions detection;
+  detection.expectedCount = options.expected;
+  if (options.thresholdHu) {
+    detection.thresholdHu = *options.thresholdHu;
+  }
+  imaging::SeedDetectionReport report = imaging::SeedDetector::Detect(ct.hu, detection);
+  for (const auto& note : report.notes) {
+    log::Warning(options.ct + ": " + note);
+  }
+  if (strengthU) {
+    for (Seed& seed : report.seeds) {
+      seed.strengthU = *strengthU;
+      seed.model = options.model;
+    }
+  }
+  SeedsCsv::Write(options.out, report.seeds, strengthU.has_value());
+  std::cout << "found " << report.seeds.size() << " seeds on " << options.ct
+            << (options.expected ? " (expected " + std::to_string(*options.expected) + ")" : "")
+            << "; wrote " << options.out << '\n';
+}
+
+} // namespace
+
+void RegisterDetectSeedsCommand(CLI::App& app) {
+  auto* command = app.add_subcommand("detect-seeds", "Find implanted seeds on a post-implant CT");
+  auto options = std::make_shared<DetectOptions>();
+  auto* ct = command->add_option("--ct", options->ct, "Post-implant CT (DICOM folder or volume)")
+                 ->required();
+  command->add_option("--series", options->series, "SeriesInstanceUID when --ct holds several")
+      ->needs(ct);
+  command->add_option("--expected", options->expected, "Number of seeds implanted, if known");
+  auto* strength = command->add_option("--strength-u", options->strengthU,
+                                       "Write this strength (U) for every seed");
+  auto* activity = command->add_option("--activity-mci", options->activityMCi,
+                                       "Write this apparent activity (mCi) as strength");
+  strength->excludes(activity);
+  command->add_option("--model", options->model, "Seed model written with the strength");
+  command->add_option("--threshold-hu", options->thresholdHu, "Metal threshold (HU)");
+  command->add_option("--out", options->out, "Seeds CSV to write")->required();
+  command->callback([options]() { RunDetect(*options); });
+}
+
+} // namespace seedplan::app

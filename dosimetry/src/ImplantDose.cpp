@@ -1,0 +1,86 @@
+#include "seedplan/dosimetry/ImplantDose.h"
+
+#include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
+#include "seedplan/core/Units.h"
+#include "seedplan/core/Version.h"
+#include "seedplan/dosimetry/PermanentImplantDecay.h"
+
+#include <set>
+
+namespace seedplan::dosimetry {
+
+std::string DoseQuantity::Description() const {
+  switch (kind) {
+  case Kind::InitialRate:
+    return "initial dose rate";
+  case Kind::Total:
+    return "total dose (permanent implant, decay to infinity)";
+  case Kind::DeliveredBy:
+    return "dose delivered in the first " + FormatNumber(deliveredByDays) +
+           " days after the implant";
+  }
+  return "";
+}
+
+std::string ImplantDose::ModelList(const std::vector<Seed>& seeds,
+                                   const std::string& defaultModelId) {
+  std::set<std::string> ids;
+  for (const Seed& seed : seeds) {
+    ids.insert(seed.model.empty() ? defaultModelId : seed.model);
+  }
+  std::string list;
+  for (const auto& id : ids) {
+    list += (list.empty() ? "" : ";") + id;
+  }
+  return list;
+}
+
+Volume<float> ImplantDose::Compute(const GridGeometry& grid, const std::vector<Seed>& seeds,
+                                   const SourceLibrary& library, const std::string& defaultModelId,
+                                   const DoseCalculationOptions& calculation,
+                                   const DoseQuantity& quantity) {
+  if (quantity.kind == DoseQuantity::Kind::DeliveredBy && !(quantity.deliveredByDays >= 0.0)) {
+    throw InvalidInput("dose delivered by " + FormatNumber(quantity.deliveredByDays) +
+                       " days; expected a time >= 0 days after the implant");
+  }
+  DoseCalculator calculator(library.Load(defaultModelId), calculation);
+  std::set<double> halfLives;
+  for (const Seed& seed : seeds) {
+    const auto model = library.Load(seed.model.empty() ? defaultModelId : seed.model);
+    calculator.AddModel(model);
+    halfLives.insert(model->HalfLifeDays());
+  }
+  if (halfLives.size() > 1) {
+    throw NotSupported("seeds of models with different half-lives; expected one isotope per dose");
+  }
+  const double halfLifeDays =
+      halfLives.empty() ? library.Load(defaultModelId)->HalfLifeDays() : *halfLives.begin();
+  const PermanentImplantDecay decay(halfLifeDays);
+
+  Volume<float> dose = calculator.DoseRateGridCGyPerH(grid, seeds);
+  if (quantity.kind != DoseQuantity::Kind::InitialRate) {
+    // Ḋ0 -> D(∞) = Ḋ0 τ, or D(t) = Ḋ0 τ (1 − e^(−t/τ)).
+    const double factor =
+        quantity.kind == DoseQuantity::Kind::Total
+            ? decay.TotalDoseGyPerCGyPerH()
+            : decay.DoseDeliveredGy(1.0, quantity.deliveredByDays * units::kHoursPerDay);
+    for (float& value : dose.Data()) {
+      value *= static_cast<float>(factor);
+    }
+  }
+  auto& meta = dose.MetaData();
+  meta["seedplan_quantity"] = quantity.Description();
+  meta["seedplan_unit"] = quantity.Unit();
+  meta["seedplan_dose_model"] = "AAPM TG-43U1, water";
+  meta["seedplan_seed_model"] = ModelList(seeds, defaultModelId);
+  meta["seedplan_formalism"] = calculation.formalism == Formalism::Auto
+                                   ? "auto (2d for seeds with a direction, 1d-line for the others)"
+                                   : FormalismName(calculation.formalism);
+  meta["seedplan_half_life_days"] = FormatNumber(halfLifeDays, 6);
+  meta["seedplan_seed_count"] = std::to_string(seeds.size());
+  meta["seedplan_version"] = SEEDPLAN_VERSION;
+  return dose;
+}
+
+} // namespace seedplan::dosimetry
