@@ -252,14 +252,14 @@ void SeedRenderer::Render(Volume<short>& ct, const std::vector<Seed>& seeds,
     std::map<std::int64_t, std::pair<double, Eigen::Vector2d>> metalBySlice;
     for (const Fill& fill : fills) {
       const auto [i, j, k] = fill.index;
-      auto& slice = metalBySlice[k];
+      // Eigen vectors are not zeroed by default construction: start the sums explicitly.
+      auto& slice = metalBySlice.try_emplace(k, 0.0, Eigen::Vector2d::Zero()).first->second;
       slice.first += fill.fraction;
       slice.second +=
           fill.fraction * Eigen::Vector2d(static_cast<double>(i), static_cast<double>(j));
       // Blur weights of this voxel's metal: per sub-sample column where the surface crosses it,
       // the pixel-averaged kernel where it is wholly metal.
-      std::vector<double> weights(static_cast<std::size_t>((2 * halfI + 1) * (2 * halfJ + 1)),
-                                  0.0);
+      std::vector<double> weights(static_cast<std::size_t>((2 * halfI + 1) * (2 * halfJ + 1)), 0.0);
       const auto addColumn = [&](const std::vector<double>& rowI, const std::vector<double>& rowJ,
                                  double amount) {
         for (int dj = -halfJ; dj <= halfJ; ++dj) {

@@ -37,17 +37,19 @@ struct SeedRenderOptions {
 /// range [-1024, metalHu]: a voxel saturates once a few percent of it is metal, which is why
 /// seeds look bigger than they are ("blooming"). f is computed per voxel by supersampling the
 /// voxels the capsule's surface crosses (sample step <= 0.1 mm along each voxel axis); voxels of
-/// touching or crossing seeds add their fractions, capped at 1. The fraction field is blurred in
-/// the reconstruction plane (the grid's i-j plane) by a Gaussian of psfFwhmMm, integrated over
-/// each pixel (the scanner's point spread; along k the slice thickness is already the voxel
-/// integral). Streak artefacts (beam hardening and photon starvation) lie in the reconstruction
-/// plane: in each slice holding metal, 3 to 5 lines at random angles through the metal's centre
-/// in that slice, alternately bright and dark, Gaussian across (sigma 0.6 mm), amplitude
-/// streakAmplitudeHu scaled by the amount of metal in that slice and decaying as exp(-d / 25 mm)
-/// with the distance d from the seed. Finally Gaussian noise of noiseSigmaHu is added to every
-/// voxel (pass 0 when the background already carries its own noise) and values are clamped and
-/// rounded. Positions are handled in patient mm through the GridGeometry, so any direction
-/// matrix works. Throws InvalidInput for a seed direction of zero length or unusable options.
+/// touching or crossing seeds add their fractions, capped at 1. The metal is blurred in the
+/// reconstruction plane (the grid's i-j plane) by a Gaussian of psfFwhmMm and integrated over
+/// each pixel, from where the metal lies inside its own pixel (per supersample column; a pixel
+/// wholly inside spreads as a uniform pixel): the scanner's point spread; along k the slice
+/// thickness is already the voxel integral. Streak artefacts (beam hardening and photon starvation)
+/// lie in the reconstruction plane: in each slice holding metal, 3 to 5 lines at random angles
+/// through the metal's centre in that slice, alternately bright and dark, Gaussian across (sigma
+/// 0.6 mm), amplitude streakAmplitudeHu scaled by the amount of metal in that slice and decaying as
+/// exp(-d / 25 mm) with the distance d from the seed. Finally Gaussian noise of noiseSigmaHu is
+/// added to every voxel (pass 0 when the background already carries its own noise) and values are
+/// clamped and rounded. Positions are handled in patient mm through the GridGeometry, so any
+/// direction matrix works. Throws InvalidInput for a seed direction of zero length or unusable
+/// options.
 class SeedRenderer {
 public:
   static void Render(Volume<short>& ct, const std::vector<Seed>& seeds,
