@@ -13,5 +13,9 @@ void RegisterDemoCommand(CLI::App& app);
 void RegisterDetectSeedsCommand(CLI::App& app);
 void RegisterInspectCommand(CLI::App& app);
 void RegisterPhantomCommand(CLI::App& app);
+void RegisterPlanCommand(CLI::App& app);
+void RegisterEvaluateCommand(CLI::App& app);
+void RegisterSeedsCommand(CLI::App& app);
+void RegisterPostplanCommand(CLI::App& app);
 
 } // namespace seedplan::app

@@ -1,29 +1,21 @@
-// `seedplan demo [--out DIR]`: the README's main job on the sample patient. Until the planner
-// (issue 4) exists: the dose of the fixed sample seed arrangement in the lung metastasis, computed
-// on the planning CT read back from DICOM, with the metrics of every structure of the RT Structure
-// Set and the organ doses against the sample case's (illustrative) limits.
+// `seedplan demo [--out DIR]`: the README's main job on the sample patient: plans all four target
+// lesions with the sample case's prescriptions and organ limits (illustrative values), prints one
+// row per lesion and the organ doses against their limits, and writes the plan, the dose grid and
+// the seeds into DIR.
 
 #include "Commands.h"
-#include "seedplan/core/AtomicFileWriter.h"
+#include "PlanningSession.h"
 #include "seedplan/core/Error.h"
-#include "seedplan/core/JsonWriter.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
-#include "seedplan/dosimetry/DoseMetrics.h"
-#include "seedplan/dosimetry/DvhCalculator.h"
-#include "seedplan/dosimetry/ImplantDose.h"
-#include "seedplan/dosimetry/SeedStrength.h"
-#include "seedplan/dosimetry/SourceLibrary.h"
-#include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
 #include "seedplan/imaging/VolumeIo.h"
+#include "seedplan/planning/CalendarDate.h"
+#include "seedplan/planning/PlanXml.h"
 
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <memory>
 
 namespace seedplan::app {
@@ -38,7 +30,7 @@ struct DemoOptions {
 };
 
 /// Where the sample patient lives: --patient, $SEEDPLAN_SAMPLE_PATIENT, or sample_data/patient in
-/// the source tree (generated there on first use: it is ~40 MB of DICOM, too large to commit).
+/// the source tree (generated there on first use: ~37 MB of DICOM, too large to commit).
 fs::path PatientFolder(const DemoOptions& options) {
   if (!options.patient.empty()) {
     return options.patient;
@@ -51,39 +43,12 @@ fs::path PatientFolder(const DemoOptions& options) {
   return fs::path(SEEDPLAN_SAMPLE_DATA_DIR) / "patient";
 }
 
-class Stopwatch {
-public:
-  double Seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_Start).count();
-  }
-
-private:
-  std::chrono::steady_clock::time_point m_Start = std::chrono::steady_clock::now();
-};
-
-std::optional<double> LimitMetric(const dosimetry::DoseMetrics& metrics,
-                                  const std::string& metric) {
-  if (metric == "Dmax") {
-    return metrics.DmaxGy;
-  }
-  if (metric == "D0_1cc") {
-    return metrics.D0_1ccGy;
-  }
-  if (metric == "D1cc") {
-    return metrics.D1ccGy;
-  }
-  if (metric == "D2cc") {
-    return metrics.D2ccGy;
-  }
-  return std::nullopt;
-}
-
-std::string Cell(std::optional<double> value, int digits = 4) {
-  return value ? FormatNumber(*value, digits) : "-";
-}
+/// The sample case's seeds: 0.6 mCi of 6711 (within the 0.5-0.8 mCi used clinically), assayed
+/// on the implant date.
+constexpr double kDemoActivityMCi = 0.6;
 
 void RunDemo(const DemoOptions& options) {
-  const Stopwatch clock;
+  const auto start = std::chrono::steady_clock::now();
   const fs::path outFolder = options.out;
   std::error_code error;
   fs::create_directories(outFolder, error);
@@ -95,124 +60,61 @@ void RunDemo(const DemoOptions& options) {
     std::cerr << "seedplan: generating the sample patient in " << files.folder.string()
               << " (first run) ...\n";
     files = imaging::SamplePatient::Write(files.folder);
-    std::cerr << "seedplan: sample patient written (" << FormatNumber(clock.Seconds(), 3)
-              << " s)\n";
   }
-
-  const imaging::CtImage ct = imaging::CtLoader::Load(files.Ct());
-  const imaging::StructureSet structures = imaging::StructureLoader::Load(files.RtStruct(), ct);
-  const auto prescriptions = imaging::SamplePatient::ReadPrescriptions(files.Prescriptions());
-  const auto limits = imaging::SamplePatient::ReadOrganLimits(files.OrganLimits());
-  std::cerr << "seedplan: read the CT and " << structures.structures.size() << " structures ("
-            << FormatNumber(clock.Seconds(), 3) << " s)\n";
-
   const dosimetry::SourceLibrary library;
-  const std::string sampleSeeds = files.SampleSeeds().string();
-  const std::vector<Seed> seeds =
-      dosimetry::SeedStrength::Resolve(SeedsCsv::Read(files.SampleSeeds()), sampleSeeds, library,
-                                       "6711", std::nullopt, std::nullopt);
-  const Volume<float> dose = dosimetry::ImplantDose::Compute(ct.hu.Geometry(), seeds, library,
-                                                             "6711", {}, dosimetry::DoseQuantity{});
-  std::cerr << "seedplan: dose of " << seeds.size() << " seeds on the CT grid ("
-            << FormatNumber(clock.Seconds(), 3) << " s)\n";
+  const auto model = library.Load("6711");
 
-  std::map<std::string, double> rxOf;
-  std::map<std::string, std::string> siteOf;
-  for (const auto& lesion : prescriptions) {
-    rxOf[lesion.structureName] = lesion.prescriptionGy;
-    siteOf[lesion.structureName] = lesion.site;
-  }
-  double totalActivityMCi = 0.0;
-  for (const Seed& seed : seeds) {
-    totalActivityMCi += seed.strengthU / library.Load(seed.model)->StrengthPerActivityUPerMCi();
-  }
-
-  JsonWriter json;
-  json.BeginArray();
-  std::cout << "seedplan demo: sample patient " << ct.info.patientId << " ("
-            << files.folder.string() << ")\n"
-            << "sample implant (fixed arrangement, not an optimised plan): " << seeds.size()
-            << " seeds of model 6711 in GTV_Lung, total " << FormatNumber(totalActivityMCi, 4)
-            << " mCi; dose: TG-43U1 in water, total dose (Gy, decay to infinity), CT grid\n\n";
-  std::printf("%-12s %-12s %-10s %8s %6s %7s %7s %7s %7s %7s %8s %8s %8s\n", "structure", "role",
-              "site", "vol cc", "Rx Gy", "D90", "D100", "V100%", "V150%", "V200%", "Dmean",
-              "D0.1cc", "Dmax");
-  struct LimitRow {
-    std::string text;
-  };
-  std::vector<std::string> limitLines;
-  for (const imaging::Structure& structure : structures.structures) {
-    const auto dvh = dosimetry::DvhCalculator::Compute(structure.mask, dose);
-    const auto rx = rxOf.find(structure.name);
-    const bool target = rx != rxOf.end();
-    const double rxGy = target ? rx->second : rxOf.begin()->second;
-    const auto metrics = dosimetry::DoseMetrics::Compute(
-        dvh, rxGy,
-        target ? std::optional<double>(dosimetry::PrescriptionIsodoseVolumeCc(dose, rxGy))
-               : std::nullopt);
-    std::printf("%-12s %-12s %-10s %8s %6s %7s %7s %7s %7s %7s %8s %8s %8s\n",
-                structure.name.c_str(), imaging::RoleName(structure.role).c_str(),
-                target ? siteOf[structure.name].c_str() : "",
-                FormatNumber(metrics.volumeCc, 6).c_str(),
-                target ? FormatNumber(rxGy, 4).c_str() : "", Cell(metrics.D90Gy).c_str(),
-                Cell(metrics.D100Gy).c_str(), target ? Cell(metrics.V100Pct, 3).c_str() : "",
-                target ? Cell(metrics.V150Pct, 3).c_str() : "",
-                target ? Cell(metrics.V200Pct, 3).c_str() : "", Cell(metrics.DmeanGy).c_str(),
-                Cell(metrics.D0_1ccGy).c_str(), Cell(metrics.DmaxGy).c_str());
-    json.BeginObject()
-        .Key("name")
-        .String(structure.name)
-        .Key("role")
-        .String(imaging::RoleName(structure.role));
-    if (target) {
-      json.Key("rx_Gy").Number(rxGy);
-    }
-    const std::optional<double> none;
-    json.Key("volume_cc").Number(metrics.volumeCc);
-    json.Key("D90_Gy").Number(metrics.D90Gy).Key("D98_Gy").Number(metrics.D98Gy);
-    json.Key("D100_Gy").Number(metrics.D100Gy).Key("Dmean_Gy").Number(metrics.DmeanGy);
-    json.Key("Dmin_Gy").Number(metrics.DminGy).Key("Dmax_Gy").Number(metrics.DmaxGy);
-    json.Key("V100_pct").Number(target ? std::optional<double>(metrics.V100Pct) : none);
-    json.Key("V150_pct").Number(target ? std::optional<double>(metrics.V150Pct) : none);
-    json.Key("V200_pct").Number(target ? std::optional<double>(metrics.V200Pct) : none);
-    json.Key("D2cc_Gy").Number(metrics.D2ccGy).Key("D1cc_Gy").Number(metrics.D1ccGy);
-    json.Key("D0_1cc_Gy").Number(metrics.D0_1ccGy);
-    json.Key("CI").Number(target ? metrics.CI : none).Key("EI").Number(target ? metrics.EI : none);
-    json.Key("HI").Number(target ? metrics.HI : none);
-    json.EndObject();
-    for (const auto& limit : limits) {
-      if (limit.structureName != structure.name) {
-        continue;
-      }
-      const auto value = LimitMetric(metrics, limit.metric);
-      const bool met = value && *value <= limit.limitGy;
-      limitLines.push_back("  " + structure.name + " " + limit.metric + " " + Cell(value) +
-                           " Gy (limit " + FormatNumber(limit.limitGy) +
-                           " Gy): " + (met ? "within" : "EXCEEDED"));
+  planning::ImplantPlanningRequest request;
+  for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
+    planning::TargetPrescription target;
+    target.structureName = lesion.structureName;
+    target.site = lesion.site;
+    target.prescriptionGy = lesion.prescriptionGy;
+    request.targets.push_back(target);
+    if (lesion.site == "bone") {
+      // The physicist allows the transpedicular route into the vertebral body.
+      request.trajectory.allowBoneAccessTo.insert(lesion.structureName);
     }
   }
-  json.EndArray();
-  std::cout << "\norgan doses against the sample case's limits (illustrative values):\n";
-  for (const auto& line : limitLines) {
-    std::cout << line << '\n';
+  for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
+    request.limits.push_back({limit.structureName, limit.metric, limit.limitGy});
   }
+  request.modelId = model->Id();
+  request.strengthU = kDemoActivityMCi * model->StrengthPerActivityUPerMCi();
+  request.needleMode = "free";
+  // 7.5 mm between needles: the sample lesions are 2-3 cm across; at 10 mm the 3.5 cc vertebral
+  // lesion gets two or three needles and cannot be covered.
+  request.needleSpacingMm = 7.5;
 
-  SeedsCsv::Write(outFolder / "seeds.csv", seeds, true);
-  imaging::WriteVolume(dose, outFolder / "dose.mha");
-  AtomicFileWriter metricsFile(outFolder / "metrics.json");
-  metricsFile.WriteAll(json.Text() + "\n");
-  metricsFile.Commit();
-  std::cout << "\nwrote " << (outFolder / "dose.mha").string()
-            << " (total dose, Gy, on the CT grid), " << (outFolder / "seeds.csv").string() << ", "
-            << (outFolder / "metrics.json").string() << " in " << FormatNumber(clock.Seconds(), 3)
-            << " s\n";
+  PlanningSession session;
+  session.plan.studyId = "SEEDPLAN-DEMO";
+  session.plan.assayStrengthU = request.strengthU;
+  session.plan.assayDate = planning::CalendarDate::TodayUtc().ToString();
+  session.plan.implantDate = session.plan.assayDate;
+  session.plan.strengthAtImplantU = request.strengthU;
+  session.Load(files.Ct().string(), "", files.RtStruct().string(), {});
+  session.Run(request, library);
+
+  std::cout << "seedplan demo: sample patient " << session.plan.patientId << " ("
+            << files.folder.string() << "), seeds of model 6711 at " << kDemoActivityMCi << " mCi ("
+            << FormatNumber(request.strengthU, 4) << " U)\n\n";
+  session.PrintSummary(model->StrengthPerActivityUPerMCi());
+
+  planning::PlanXml::Write(session.plan, outFolder / "plan.xml");
+  imaging::WriteVolume(session.doseGy, outFolder / "dose.mha");
+  SeedsCsv::Write(outFolder / "seeds.csv", session.plan.seeds, true);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "\nwrote " << (outFolder / "plan.xml").string() << ", "
+            << (outFolder / "dose.mha").string() << " (total dose, Gy, CT grid), "
+            << (outFolder / "seeds.csv").string() << " in " << FormatNumber(seconds, 3) << " s\n";
 }
 
 } // namespace
 
 void RegisterDemoCommand(CLI::App& app) {
   auto* command = app.add_subcommand(
-      "demo", "The main job on the sample patient: dose and metrics of a sample implant");
+      "demo", "The main job: plan the four lesions of the sample patient and report them");
   auto options = std::make_shared<DemoOptions>();
   command->add_option("--out", options->out, "Output folder (default: ./seedplan-demo)");
   command->add_option("--patient", options->patient,

@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   seedplan::app::RegisterDetectSeedsCommand(app);
   seedplan::app::RegisterInspectCommand(app);
   seedplan::app::RegisterPhantomCommand(app);
+  seedplan::app::RegisterPlanCommand(app);
+  seedplan::app::RegisterEvaluateCommand(app);
+  seedplan::app::RegisterSeedsCommand(app);
+  seedplan::app::RegisterPostplanCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

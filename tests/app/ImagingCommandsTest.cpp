@@ -158,17 +158,6 @@ TEST_F(SamplePatientCommands, DetectSeedsFindsTheImplantedSeedsOnThePostImplantC
   EXPECT_NEAR(*found.front().strengthU, 0.55 * 1.270, 1e-9);
 }
 
-TEST_F(SamplePatientCommands, DemoPlansNothingYetButShowsTheSampleImplantsMetrics) {
-  const Result result = Seedplan(
-      "demo --patient " + Patient().string() + " --out " + (m_Work / "demo").string(), m_Work);
-  ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_NE(result.out.find("GTV_Lung"), std::string::npos);
-  EXPECT_NE(result.out.find("SpinalCord D0_1cc"), std::string::npos);
-  for (const char* file : {"dose.mha", "seeds.csv", "metrics.json"}) {
-    EXPECT_TRUE(std::filesystem::exists(m_Work / "demo" / file)) << file;
-  }
-}
-
 TEST(CtFolder, WithItsStructureSetBesideTheSlicesLoadsTheOnlyCtSeries) {
   TempFolder work;
   ASSERT_EQ(Seedplan("phantom --out " + (work / "p").string(), work).exitCode, 0);

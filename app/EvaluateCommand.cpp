@@ -1,0 +1,110 @@
+// `seedplan evaluate --plan plan.xml [--json]`: recomputes the plan's dose from its seeds and
+// prints the metrics of every structure; organs at risk against the plan's limits.
+
+#include "Commands.h"
+#include "PlanningSession.h"
+#include "seedplan/core/Error.h"
+#include "seedplan/core/JsonWriter.h"
+#include "seedplan/core/TextParsing.h"
+#include "seedplan/planning/PlanXml.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+namespace seedplan::app {
+
+namespace {
+
+struct EvaluateOptions {
+  std::string plan;
+  bool json = false;
+};
+
+std::string Cell(std::optional<double> value, int digits = 4) {
+  return value ? FormatNumber(*value, digits) : "-";
+}
+
+void WriteMetricsJson(JsonWriter& json, const planning::StructureMetrics& entry) {
+  const auto& m = entry.metrics;
+  const bool target = entry.rxGy.has_value();
+  const std::optional<double> none;
+  json.BeginObject().Key("name").String(entry.structureName).Key("role").String(entry.role);
+  if (target) {
+    json.Key("rx_Gy").Number(*entry.rxGy);
+  }
+  json.Key("volume_cc").Number(m.volumeCc);
+  json.Key("D90_Gy").Number(m.D90Gy).Key("D98_Gy").Number(m.D98Gy);
+  json.Key("D100_Gy").Number(m.D100Gy).Key("Dmean_Gy").Number(m.DmeanGy);
+  json.Key("Dmin_Gy").Number(m.DminGy).Key("Dmax_Gy").Number(m.DmaxGy);
+  json.Key("V100_pct").Number(target ? std::optional<double>(m.V100Pct) : none);
+  json.Key("V150_pct").Number(target ? std::optional<double>(m.V150Pct) : none);
+  json.Key("V200_pct").Number(target ? std::optional<double>(m.V200Pct) : none);
+  json.Key("D2cc_Gy").Number(m.D2ccGy).Key("D1cc_Gy").Number(m.D1ccGy);
+  json.Key("D0_1cc_Gy").Number(m.D0_1ccGy);
+  json.Key("CI").Number(target ? m.CI : none).Key("EI").Number(target ? m.EI : none);
+  json.Key("HI").Number(target ? m.HI : none);
+  json.EndObject();
+}
+
+void RunEvaluate(const EvaluateOptions& options) {
+  PlanningSession session;
+  session.plan = planning::PlanXml::Read(options.plan);
+  session.Load(session.plan.ctPath, "", session.plan.structuresPath, {});
+  if (!session.plan.frameOfReferenceUid.empty() &&
+      session.ct.info.frameOfReferenceUid != session.plan.frameOfReferenceUid) {
+    throw InvalidInput(options.plan + ": the plan's Frame of Reference UID " +
+                       session.plan.frameOfReferenceUid + " is not the CT's (" +
+                       session.ct.info.frameOfReferenceUid + " at " + session.plan.ctPath + ")");
+  }
+  const dosimetry::SourceLibrary library;
+  session.doseGy =
+      planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
+  const auto metrics =
+      planning::PlanEvaluator::Evaluate(session.doseGy, session.structures, session.plan.targets);
+  const auto checks = planning::PlanEvaluator::CheckLimits(metrics, session.plan.limits);
+  if (options.json) {
+    JsonWriter json;
+    json.BeginArray();
+    for (const auto& entry : metrics) {
+      WriteMetricsJson(json, entry);
+    }
+    json.EndArray();
+    std::cout << json.Text() << '\n';
+    return;
+  }
+  std::cout << "plan " << options.plan << " (" << session.plan.kind << "), "
+            << session.plan.seeds.size()
+            << " seeds; dose: TG-43U1 in water, total dose (Gy, decay to infinity)\n";
+  std::printf("%-12s %-12s %8s %6s %7s %7s %7s %7s %8s %8s %8s %8s\n", "structure", "role",
+              "vol cc", "Rx Gy", "D90", "V100%", "V150%", "V200%", "Dmean", "D2cc", "D0.1cc",
+              "Dmax");
+  for (const auto& entry : metrics) {
+    const auto& m = entry.metrics;
+    const bool target = entry.rxGy.has_value();
+    std::printf("%-12s %-12s %8s %6s %7s %7s %7s %7s %8s %8s %8s %8s\n",
+                entry.structureName.c_str(), entry.role.c_str(),
+                FormatNumber(m.volumeCc, 5).c_str(),
+                target ? FormatNumber(*entry.rxGy, 4).c_str() : "", Cell(m.D90Gy).c_str(),
+                target ? Cell(m.V100Pct, 3).c_str() : "", target ? Cell(m.V150Pct, 3).c_str() : "",
+                target ? Cell(m.V200Pct, 3).c_str() : "", Cell(m.DmeanGy).c_str(),
+                Cell(m.D2ccGy).c_str(), Cell(m.D0_1ccGy).c_str(), Cell(m.DmaxGy).c_str());
+  }
+  for (const auto& check : checks) {
+    std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
+              << Cell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
+              << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
+  }
+}
+
+} // namespace
+
+void RegisterEvaluateCommand(CLI::App& app) {
+  auto* command = app.add_subcommand("evaluate", "Metrics of every structure under a plan");
+  auto options = std::make_shared<EvaluateOptions>();
+  command->add_option("--plan", options->plan, "Plan file (.xml)")->required();
+  command->add_flag("--json", options->json, "One JSON array instead of a table");
+  command->callback([options]() { RunEvaluate(*options); });
+}
+
+} // namespace seedplan::app

@@ -1,0 +1,163 @@
+#include "PlanningSession.h"
+
+#include "seedplan/core/TextParsing.h"
+#include "seedplan/core/Version.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/StructureLoader.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+namespace seedplan::app {
+
+namespace {
+
+class Progress {
+public:
+  void operator()(const std::string& message) {
+    const double now = Seconds();
+    std::cerr << "seedplan: [" << FormatNumber(now, 3) << " s] " << message << '\n';
+  }
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_Start).count();
+  }
+
+private:
+  std::chrono::steady_clock::time_point m_Start = std::chrono::steady_clock::now();
+};
+
+std::string Cell(std::optional<double> value, int digits = 4) {
+  return value ? FormatNumber(*value, digits) : "-";
+}
+
+} // namespace
+
+void PlanningSession::Load(const std::string& ctPath, const std::string& seriesUid,
+                           const std::string& structuresPath,
+                           const std::map<std::string, imaging::StructureRole>& roles) {
+  ct = imaging::CtLoader::Load(ctPath, seriesUid);
+  structures = imaging::StructureLoader::Load(structuresPath, ct, roles);
+  plan.ctPath = ctPath;
+  plan.ctStudyUid = ct.info.studyInstanceUid;
+  plan.ctSeriesUid = ct.info.seriesInstanceUid;
+  plan.frameOfReferenceUid = ct.info.frameOfReferenceUid;
+  plan.structuresPath = structuresPath;
+  if (plan.patientId.empty()) {
+    plan.patientId = ct.info.patientId;
+  }
+}
+
+void PlanningSession::Run(const planning::ImplantPlanningRequest& request,
+                          const dosimetry::SourceLibrary& library) {
+  Progress progress;
+  plan.targets = request.targets;
+  plan.limits = request.limits;
+  plan.seedModel = request.modelId;
+  plan.seedSpacingMm = request.seedSpacingMm;
+  plan.engine.programVersion = SEEDPLAN_VERSION;
+  lesions = planning::ImplantPlanner::PlanAll(structures, request, library, plan,
+                                              [&](const std::string& m) { progress(m); });
+  progress("exact dose of all " + std::to_string(plan.seeds.size()) + " seeds on the CT grid");
+  doseGy = planning::PlanEvaluator::TotalDose(plan, ct.hu.Geometry(), library);
+  progress("metrics of every structure");
+  plan.metrics = planning::PlanEvaluator::Evaluate(doseGy, structures, plan.targets);
+  limitChecks = planning::PlanEvaluator::CheckLimits(plan.metrics, plan.limits);
+  progress("done");
+}
+
+void PlanningSession::RunForward(const std::vector<Seed>& seeds,
+                                 const std::vector<planning::TargetPrescription>& targets,
+                                 const std::vector<planning::OrganLimitSpec>& limits,
+                                 const std::string& modelId,
+                                 const dosimetry::SourceLibrary& library) {
+  Progress progress;
+  plan.targets = targets;
+  plan.limits = limits;
+  plan.seedModel = modelId;
+  plan.seeds = seeds;
+  plan.engine.programVersion = SEEDPLAN_VERSION;
+  progress("exact dose of the " + std::to_string(seeds.size()) + " given seeds on the CT grid");
+  doseGy = planning::PlanEvaluator::TotalDose(plan, ct.hu.Geometry(), library);
+  progress("metrics of every structure");
+  plan.metrics = planning::PlanEvaluator::Evaluate(doseGy, structures, plan.targets);
+  limitChecks = planning::PlanEvaluator::CheckLimits(plan.metrics, plan.limits);
+  for (const auto& target : targets) {
+    planning::LesionPlanReport report;
+    report.targetName = target.structureName;
+    for (const Seed& seed : seeds) {
+      // In forward mode a seed counts for the target it lies in (or nearest to its needle's).
+      const imaging::Structure* lesion = structures.Find(target.structureName);
+      if (lesion && lesion->mask.Geometry().ContainsPoint(seed.positionMm, 0.5)) {
+        const Eigen::Vector3d index =
+            lesion->mask.Geometry().PointToContinuousIndex(seed.positionMm);
+        if (lesion->mask.At(std::llround(index.x()), std::llround(index.y()),
+                            std::llround(index.z()))) {
+          report.loading.seeds.push_back(seed);
+        }
+      }
+    }
+    std::set<std::string> needles;
+    for (const Seed& seed : report.loading.seeds) {
+      needles.insert(seed.needle);
+    }
+    report.needlesUsed = needles.size();
+    lesions.push_back(report);
+  }
+  progress("done");
+}
+
+void PlanningSession::PrintSummary(double strengthPerActivityUPerMCi) const {
+  std::printf("%-12s %-10s %7s %5s %7s %5s %7s %6s %6s %6s %6s %6s %5s %5s %5s\n", "lesion", "site",
+              "vol cc", "Rx Gy", "needles", "seeds", "act mCi", "D90", "D100", "V100%", "V150%",
+              "V200%", "CI", "EI", "HI");
+  for (const auto& target : plan.targets) {
+    const planning::StructureMetrics* entry = nullptr;
+    for (const auto& m : plan.metrics) {
+      if (m.structureName == target.structureName) {
+        entry = &m;
+      }
+    }
+    std::size_t seeds = 0, needles = 0;
+    double activity = 0.0;
+    for (const auto& lesion : lesions) {
+      if (lesion.targetName == target.structureName) {
+        seeds = lesion.loading.seeds.size();
+        needles = lesion.needlesUsed;
+        for (const auto& seed : lesion.loading.seeds) {
+          activity += seed.strengthU / strengthPerActivityUPerMCi;
+        }
+      }
+    }
+    if (!entry) {
+      continue;
+    }
+    const auto& m = entry->metrics;
+    std::printf("%-12s %-10s %7s %5s %7zu %5zu %7s %6s %6s %6s %6s %6s %5s %5s %5s\n",
+                target.structureName.c_str(), target.site.c_str(),
+                FormatNumber(m.volumeCc, 4).c_str(), FormatNumber(target.prescriptionGy, 4).c_str(),
+                needles, seeds, FormatNumber(activity, 4).c_str(), Cell(m.D90Gy).c_str(),
+                Cell(m.D100Gy).c_str(), Cell(m.V100Pct, 3).c_str(), Cell(m.V150Pct, 3).c_str(),
+                Cell(m.V200Pct, 3).c_str(), Cell(m.CI, 2).c_str(), Cell(m.EI, 2).c_str(),
+                Cell(m.HI, 2).c_str());
+  }
+  for (const auto& lesion : lesions) {
+    for (const auto& unmet : lesion.loading.predicted.Unmet()) {
+      std::cout << "  " << lesion.targetName << ": optimiser could not meet " << unmet << '\n';
+    }
+  }
+  std::cout << "dose: TG-43U1 in water, total dose of all " << plan.seeds.size()
+            << " seeds (Gy, decay to infinity), on the CT grid\n";
+  if (!limitChecks.empty()) {
+    std::cout << "organ doses (all seeds) against their limits:\n";
+    for (const auto& check : limitChecks) {
+      std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
+                << Cell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
+                << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
+    }
+  }
+}
+
+} // namespace seedplan::app
