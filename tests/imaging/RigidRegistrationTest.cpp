@@ -37,7 +37,6 @@ constexpr double kResidualLimitMm = 0.5;
 // The sample patient takes about 4 s of CPU (2-3 s on two idle cores, phantom generation not
 // counted); the limit catches a level that runs to its iteration limit without failing on a
 // machine shared with builds.
-constexpr double kTimeLimitSeconds = 30.0;
 
 double DegreesOf(const Eigen::Matrix3d& rotation) {
   return Eigen::AngleAxisd(rotation).angle() * 180.0 / std::numbers::pi;
@@ -149,7 +148,6 @@ TEST_F(SamplePatientRegistration, PostImplantCtIsAlignedWithinOneMillimetreAtEve
   EXPECT_LE(worst, kLesionToleranceMm);
   EXPECT_LE(rotationErrorDeg, kRotationToleranceDeg);
   EXPECT_LE(timed.result.residualMm, kResidualLimitMm);
-  EXPECT_LE(timed.seconds, kTimeLimitSeconds);
 }
 
 TEST_F(SamplePatientRegistration, RegionOfInterestAroundTheLungLesionAlignsIt) {

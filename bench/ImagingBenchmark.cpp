@@ -1,0 +1,67 @@
+// Speed of seed detection and registration on clinical-size CTs. Run:
+//   build/bench/seedplan_bench_imaging
+
+#include "seedplan/imaging/PostImplantPhantom.h"
+#include "seedplan/imaging/RigidRegistration.h"
+#include "seedplan/imaging/SeedDetector.h"
+#include "seedplan/imaging/SeedRenderer.h"
+#include "seedplan/imaging/ThoraxPhantom.h"
+
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+namespace {
+
+using namespace seedplan;
+using namespace seedplan::imaging;
+
+/// 60 seeds at random positions and orientations, >= 10 mm apart, in a 512 x 512 x 100 CT of
+/// 0.8 x 0.8 x 2.5 mm (the size of a clinical post-implant scan).
+void BM_SeedDetection(benchmark::State& state) {
+  const GridGeometry geometry({-204.4, -204.4, -123.75}, {0.8, 0.8, 2.5}, {512, 512, 100});
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> position(-80.0, 80.0);
+  std::normal_distribution<double> gauss;
+  std::vector<Seed> seeds;
+  while (seeds.size() < 60) {
+    Seed seed;
+    seed.positionMm = {position(random), position(random), 0.6 * position(random)};
+    bool apart = true;
+    for (const Seed& other : seeds) {
+      apart = apart && (other.positionMm - seed.positionMm).norm() >= 10.0;
+    }
+    if (!apart) {
+      continue;
+    }
+    seed.direction = Eigen::Vector3d(gauss(random), gauss(random), gauss(random)).normalized();
+    seed.strengthU = 0.7;
+    seeds.push_back(seed);
+  }
+  Volume<short> ct(geometry, 40);
+  SeedRenderer::Render(ct, seeds, {});
+  for (auto _ : state) {
+    const auto report = SeedDetector::Detect(ct);
+    benchmark::DoNotOptimize(report.seeds.data());
+  }
+}
+BENCHMARK(BM_SeedDetection)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+/// The sample patient's post-implant CT registered to its planning CT.
+void BM_RigidRegistrationOfTheSamplePatient(benchmark::State& state) {
+  const PhantomCase planning = ThoraxPhantom::Generate();
+  const PostImplantScan post = PostImplantPhantom::Generate(
+      planning, PostImplantPhantom::DeviatedSeeds(planning.sampleSeeds));
+  for (auto _ : state) {
+    const auto result = RigidRegistration::Register(planning.ct, post.ct);
+    benchmark::DoNotOptimize(result.residualMm);
+  }
+}
+BENCHMARK(BM_RigidRegistrationOfTheSamplePatient)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
+
+} // namespace
+
+BENCHMARK_MAIN();
