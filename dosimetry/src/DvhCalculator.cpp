@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/DvhCalculator.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/GridDoseSampler.h"
 
@@ -20,11 +21,7 @@ namespace {
 
 using Index3 = std::array<std::int64_t, 3>;
 
-/// Index box of a mask's inside voxels.
-struct IndexBox {
-  Index3 lower;
-  Index3 upper;
-};
+using IndexBox = MaskIndexBox;
 
 void ValidateInputs(const Mask& mask, int borderSubdivisions) {
   mask.Geometry().Validate("DVH structure mask");
@@ -62,30 +59,6 @@ std::string DescribeBounds(const GridGeometry& geometry, const IndexBox& box) {
   }
   out << " mm";
   return out.str();
-}
-
-/// Index box of the inside voxels; nullopt if the mask is empty.
-std::optional<IndexBox> InsideBox(const Mask& mask) {
-  const auto& size = mask.Geometry().Size();
-  Index3 lower = size;
-  Index3 upper = {-1, -1, -1};
-  for (std::int64_t k = 0; k < size[2]; ++k) {
-    for (std::int64_t j = 0; j < size[1]; ++j) {
-      for (std::int64_t i = 0; i < size[0]; ++i) {
-        if (mask.At(i, j, k) != 0) {
-          const Index3 index = {i, j, k};
-          for (int axis = 0; axis < 3; ++axis) {
-            lower[axis] = std::min(lower[axis], index[axis]);
-            upper[axis] = std::max(upper[axis], index[axis]);
-          }
-        }
-      }
-    }
-  }
-  if (upper[0] < 0) {
-    return std::nullopt;
-  }
-  return IndexBox{lower, upper};
 }
 
 /// Samples the mask as documented in the header, calling doseAt(point) for every sample point.
@@ -167,7 +140,7 @@ std::vector<Dvh::Sample> SampleMask(const Mask& mask, int subdivisions, const In
 /// Validates the inputs and returns the box of the inside voxels; InvalidInput if there is none.
 IndexBox PrepareMask(const Mask& mask, int borderSubdivisions) {
   ValidateInputs(mask, borderSubdivisions);
-  const std::optional<IndexBox> box = InsideBox(mask);
+  const std::optional<IndexBox> box = MaskIndexBox::Of(mask);
   if (!box) {
     throw InvalidInput("DVH structure mask is empty (no non-zero voxel in " +
                        mask.Geometry().Describe() + "); expected a structure with volume");

@@ -1,6 +1,7 @@
 #include "seedplan/planning/DoseInfluenceMatrix.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Units.h"
 #include "seedplan/dosimetry/PermanentImplantDecay.h"
@@ -21,10 +22,7 @@ namespace {
 
 using Index3 = std::array<std::int64_t, 3>;
 
-struct IndexBox {
-  Index3 lower;
-  Index3 upper;
-};
+using IndexBox = MaskIndexBox;
 
 void CheckMask(const Mask& mask, const std::string& context) {
   mask.Geometry().Validate(context);
@@ -33,29 +31,6 @@ void CheckMask(const Mask& mask, const std::string& context) {
                        " values; expected " + std::to_string(mask.Geometry().NumberOfVoxels()) +
                        " for its geometry (" + mask.Geometry().Describe() + ")");
   }
-}
-
-std::optional<IndexBox> InsideBox(const Mask& mask) {
-  const auto& size = mask.Geometry().Size();
-  Index3 lower = size;
-  Index3 upper = {-1, -1, -1};
-  for (std::int64_t k = 0; k < size[2]; ++k) {
-    for (std::int64_t j = 0; j < size[1]; ++j) {
-      for (std::int64_t i = 0; i < size[0]; ++i) {
-        if (mask.At(i, j, k) != 0) {
-          const Index3 index = {i, j, k};
-          for (int axis = 0; axis < 3; ++axis) {
-            lower[axis] = std::min(lower[axis], index[axis]);
-            upper[axis] = std::max(upper[axis], index[axis]);
-          }
-        }
-      }
-    }
-  }
-  if (upper[0] < 0) {
-    return std::nullopt;
-  }
-  return IndexBox{lower, upper};
 }
 
 bool Inside(const Mask& mask, std::int64_t i, std::int64_t j, std::int64_t k) {
@@ -154,7 +129,7 @@ double SampleStructure(const Mask& mask, int subdivisions, int interiorStride, c
   }
   double sampled = 0.0;
   totalVolumeMm3 = 0.0;
-  const std::optional<IndexBox> box = InsideBox(mask);
+  const std::optional<IndexBox> box = MaskIndexBox::Of(mask);
   if (!box) {
     return 0.0;
   }
@@ -272,7 +247,7 @@ DoseInfluenceMatrix DoseInfluenceMatrix::Compute(const Mask& targetMask,
                        "position along a needle");
   }
   CheckMask(targetMask, "target mask");
-  const std::optional<IndexBox> targetBox = InsideBox(targetMask);
+  const std::optional<IndexBox> targetBox = MaskIndexBox::Of(targetMask);
   if (!targetBox) {
     throw InvalidInput("target mask is empty (no non-zero voxel in " +
                        targetMask.Geometry().Describe() + "); expected a structure with volume");
