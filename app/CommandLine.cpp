@@ -74,4 +74,8 @@ GridGeometry GridOverBox(const GridGeometry& box, const std::string& spacing) {
   return geometry;
 }
 
+std::string MetricCell(std::optional<double> value, int digits) {
+  return value ? FormatNumber(*value, digits) : "-";
+}
+
 } // namespace seedplan::app

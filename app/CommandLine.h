@@ -6,6 +6,7 @@
 #include "seedplan/core/Volume.h"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,8 @@ GridGeometry GridFromOptions(const std::string& origin, const std::string& size,
 /// A grid over the same box as `box` (same direction; the first voxel centre at box's first voxel
 /// centre) at `spacing` "SX,SY,SZ" mm; `box` itself when `spacing` is empty.
 GridGeometry GridOverBox(const GridGeometry& box, const std::string& spacing);
+
+/// A metric for a text table: 4 significant digits by default, "-" where it is undefined.
+std::string MetricCell(std::optional<double> value, int digits = 4);
 
 } // namespace seedplan::app

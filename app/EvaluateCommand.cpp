@@ -1,6 +1,7 @@
 // `seedplan evaluate --plan plan.xml [--json]`: recomputes the plan's dose from its seeds and
 // prints the metrics of every structure; organs at risk against the plan's limits.
 
+#include "CommandLine.h"
 #include "Commands.h"
 #include "PlanningSession.h"
 #include "seedplan/core/Error.h"
@@ -20,10 +21,6 @@ struct EvaluateOptions {
   std::string plan;
   bool json = false;
 };
-
-std::string Cell(std::optional<double> value, int digits = 4) {
-  return value ? FormatNumber(*value, digits) : "-";
-}
 
 void WriteMetricsJson(JsonWriter& json, const planning::StructureMetrics& entry) {
   const auto& m = entry.metrics;
@@ -82,19 +79,16 @@ void RunEvaluate(const EvaluateOptions& options) {
   for (const auto& entry : metrics) {
     const auto& m = entry.metrics;
     const bool target = entry.rxGy.has_value();
-    std::printf("%-12s %-12s %8s %6s %7s %7s %7s %7s %8s %8s %8s %8s\n",
-                entry.structureName.c_str(), entry.role.c_str(),
-                FormatNumber(m.volumeCc, 5).c_str(),
-                target ? FormatNumber(*entry.rxGy, 4).c_str() : "", Cell(m.D90Gy).c_str(),
-                target ? Cell(m.V100Pct, 3).c_str() : "", target ? Cell(m.V150Pct, 3).c_str() : "",
-                target ? Cell(m.V200Pct, 3).c_str() : "", Cell(m.DmeanGy).c_str(),
-                Cell(m.D2ccGy).c_str(), Cell(m.D0_1ccGy).c_str(), Cell(m.DmaxGy).c_str());
+    std::printf(
+        "%-12s %-12s %8s %6s %7s %7s %7s %7s %8s %8s %8s %8s\n", entry.structureName.c_str(),
+        entry.role.c_str(), FormatNumber(m.volumeCc, 5).c_str(),
+        target ? FormatNumber(*entry.rxGy, 4).c_str() : "", MetricCell(m.D90Gy).c_str(),
+        target ? MetricCell(m.V100Pct, 3).c_str() : "",
+        target ? MetricCell(m.V150Pct, 3).c_str() : "",
+        target ? MetricCell(m.V200Pct, 3).c_str() : "", MetricCell(m.DmeanGy).c_str(),
+        MetricCell(m.D2ccGy).c_str(), MetricCell(m.D0_1ccGy).c_str(), MetricCell(m.DmaxGy).c_str());
   }
-  for (const auto& check : checks) {
-    std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
-              << Cell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
-              << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
-  }
+  PlanningSession::PrintLimitChecks(checks);
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "PlanningSession.h"
 
+#include "CommandLine.h"
+
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Version.h"
 #include "seedplan/imaging/CtLoader.h"
@@ -28,10 +30,6 @@ public:
 private:
   std::chrono::steady_clock::time_point m_Start = std::chrono::steady_clock::now();
 };
-
-std::string Cell(std::optional<double> value, int digits = 4) {
-  return value ? FormatNumber(*value, digits) : "-";
-}
 
 } // namespace
 
@@ -138,10 +136,11 @@ void PlanningSession::PrintSummary(double strengthPerActivityUPerMCi) const {
     std::printf("%-12s %-10s %7s %5s %7zu %5zu %7s %6s %6s %6s %6s %6s %5s %5s %5s\n",
                 target.structureName.c_str(), target.site.c_str(),
                 FormatNumber(m.volumeCc, 4).c_str(), FormatNumber(target.prescriptionGy, 4).c_str(),
-                needles, seeds, FormatNumber(activity, 4).c_str(), Cell(m.D90Gy).c_str(),
-                Cell(m.D100Gy).c_str(), Cell(m.V100Pct, 3).c_str(), Cell(m.V150Pct, 3).c_str(),
-                Cell(m.V200Pct, 3).c_str(), Cell(m.CI, 2).c_str(), Cell(m.EI, 2).c_str(),
-                Cell(m.HI, 2).c_str());
+                needles, seeds, FormatNumber(activity, 4).c_str(), MetricCell(m.D90Gy).c_str(),
+                MetricCell(m.D100Gy).c_str(), MetricCell(m.V100Pct, 3).c_str(),
+                MetricCell(m.V150Pct, 3).c_str(), MetricCell(m.V200Pct, 3).c_str(),
+                MetricCell(m.CI, 2).c_str(), MetricCell(m.EI, 2).c_str(),
+                MetricCell(m.HI, 2).c_str());
   }
   for (const auto& lesion : lesions) {
     for (const auto& unmet : lesion.loading.predicted.Unmet()) {
@@ -152,11 +151,15 @@ void PlanningSession::PrintSummary(double strengthPerActivityUPerMCi) const {
             << " seeds (Gy, decay to infinity), on the CT grid\n";
   if (!limitChecks.empty()) {
     std::cout << "organ doses (all seeds) against their limits:\n";
-    for (const auto& check : limitChecks) {
-      std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
-                << Cell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
-                << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
-    }
+    PrintLimitChecks(limitChecks);
+  }
+}
+
+void PlanningSession::PrintLimitChecks(const std::vector<planning::LimitCheck>& checks) {
+  for (const auto& check : checks) {
+    std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
+              << MetricCell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
+              << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
   }
 }
 

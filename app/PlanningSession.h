@@ -42,6 +42,8 @@ public:
   /// One row per lesion (name, site, volume, Rx, needles, seeds, total activity, D90, D100, V100,
   /// V150, V200, CI, EI, HI) and the organ doses against their limits.
   void PrintSummary(double strengthPerActivityUPerMCi) const;
+  /// "  SpinalCord D0_1cc 17.3 Gy, limit 30 Gy: within", one line per limit.
+  static void PrintLimitChecks(const std::vector<planning::LimitCheck>& checks);
 };
 
 } // namespace seedplan::app

@@ -37,10 +37,6 @@ struct PostplanOptions {
   std::string out;
 };
 
-std::string Cell(std::optional<double> value, int digits = 4) {
-  return value ? FormatNumber(*value, digits) : "-";
-}
-
 const planning::StructureMetrics* Find(const std::vector<planning::StructureMetrics>& all,
                                        const std::string& name) {
   for (const auto& entry : all) {
@@ -135,18 +131,14 @@ void RunPostplan(const PostplanOptions& options) {
     const auto* after = Find(session.plan.metrics, target.structureName);
     std::printf("%-12s %6s | %7s %7s %7s | %7s %7s %7s\n", target.structureName.c_str(),
                 FormatNumber(target.prescriptionGy, 4).c_str(),
-                before ? Cell(before->metrics.D90Gy).c_str() : "-",
-                before ? Cell(before->metrics.V100Pct, 3).c_str() : "-",
-                before ? Cell(before->metrics.V150Pct, 3).c_str() : "-",
-                after ? Cell(after->metrics.D90Gy).c_str() : "-",
-                after ? Cell(after->metrics.V100Pct, 3).c_str() : "-",
-                after ? Cell(after->metrics.V150Pct, 3).c_str() : "-");
+                before ? MetricCell(before->metrics.D90Gy).c_str() : "-",
+                before ? MetricCell(before->metrics.V100Pct, 3).c_str() : "-",
+                before ? MetricCell(before->metrics.V150Pct, 3).c_str() : "-",
+                after ? MetricCell(after->metrics.D90Gy).c_str() : "-",
+                after ? MetricCell(after->metrics.V100Pct, 3).c_str() : "-",
+                after ? MetricCell(after->metrics.V150Pct, 3).c_str() : "-");
   }
-  for (const auto& check : session.limitChecks) {
-    std::cout << "  " << check.limit.structureName << ' ' << check.limit.metric << ' '
-              << Cell(check.valueGy) << " Gy, limit " << FormatNumber(check.limit.limitGy)
-              << " Gy: " << (check.met ? "within" : "EXCEEDED") << '\n';
-  }
+  PlanningSession::PrintLimitChecks(session.limitChecks);
   std::cout << "wrote " << options.out << '\n';
 }
 

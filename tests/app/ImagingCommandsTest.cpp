@@ -1,7 +1,7 @@
 // End-to-end tests of the commands that read CTs and structures (issue 3), on the sample patient
 // that `seedplan phantom` writes (generated once for the whole suite: ~2 s).
 
-#include "RunSeedplan.h"
+#include "SamplePatientFixture.h"
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/imaging/VolumeIo.h"
@@ -20,21 +20,7 @@ using test::Seedplan;
 using test::TempFolder;
 using test::Write;
 
-class SamplePatientCommands : public ::testing::Test {
-protected:
-  static void SetUpTestSuite() {
-    s_Folder = std::make_unique<TempFolder>();
-    const Result result = Seedplan("phantom --out " + Patient().string(), *s_Folder);
-    ASSERT_EQ(result.exitCode, 0) << result.err;
-  }
-  static void TearDownTestSuite() { s_Folder.reset(); }
-  static std::filesystem::path Patient() { return s_Folder->Path() / "patient"; }
-  static std::string Path(const std::string& name) { return (Patient() / name).string(); }
-
-  TempFolder m_Work;
-  static std::unique_ptr<TempFolder> s_Folder;
-};
-std::unique_ptr<TempFolder> SamplePatientCommands::s_Folder;
+class SamplePatientCommands : public test::SamplePatientFixture {};
 
 TEST_F(SamplePatientCommands, PhantomWritesEveryFileAndRefusesAnExistingFolder) {
   for (const char* name :

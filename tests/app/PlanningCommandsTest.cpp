@@ -1,6 +1,6 @@
 // End-to-end tests of planning (issue 4) on the sample patient written by `seedplan phantom`.
 
-#include "RunSeedplan.h"
+#include "SamplePatientFixture.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/planning/PlanEvaluator.h"
 #include "seedplan/planning/PlanXml.h"
@@ -17,25 +17,13 @@ using test::Result;
 using test::Seedplan;
 using test::TempFolder;
 
-class PlanningCommands : public ::testing::Test {
+class PlanningCommands : public test::SamplePatientFixture {
 protected:
-  static void SetUpTestSuite() {
-    s_Folder = std::make_unique<TempFolder>();
-    const Result result = Seedplan("phantom --out " + Patient().string(), *s_Folder);
-    ASSERT_EQ(result.exitCode, 0) << result.err;
-  }
-  static void TearDownTestSuite() { s_Folder.reset(); }
-  static std::filesystem::path Patient() { return s_Folder->Path() / "patient"; }
-  static std::string Path(const std::string& name) { return (Patient() / name).string(); }
   std::string PlanArguments() const {
     return "plan --ct " + Path("ct") + " --structures " + Path("rtstruct.dcm") +
            " --target GTV_Lung:120 --oar Heart:D1cc:15 --activity-mci 0.55";
   }
-
-  TempFolder m_Work;
-  static std::unique_ptr<TempFolder> s_Folder;
 };
-std::unique_ptr<TempFolder> PlanningCommands::s_Folder;
 
 /// The issue's end-to-end requirement: all four sample lesions planned to D90 >= Rx and
 /// V100 >= 95 % (exact recomputation of all seeds) within the sample case's organ limits.
