@@ -27,6 +27,13 @@ int main(int argc, char** argv) {
   seedplan::app::RegisterEvaluateCommand(app);
   seedplan::app::RegisterSeedsCommand(app);
   seedplan::app::RegisterPostplanCommand(app);
+  seedplan::app::RegisterViewCommand(app);
+  seedplan::app::RegisterExportCommand(app);
+  seedplan::app::RegisterImportRtplanCommand(app);
+  seedplan::app::RegisterCompareDoseCommand(app);
+  seedplan::app::RegisterEditCommand(app);
+  seedplan::app::RegisterReportCommand(app);
+  seedplan::app::RegisterStudyCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages seedplan needs; skips what is already installed (idempotent).
 # dcmtk (command-line tools) and python3-pydicom (its sample DICOM files) serve the imaging tests:
-# DICOM written by other software.
+# DICOM written by other software. The independent tools the tests compare with: dicom3tools
+# (dciodvfy, dcentvfy) and python3-dicompylercore for DICOM RT, plastimatch for DVHs, R's
+# survival package for the outcome analyses, pandas for the study export; chromium renders the
+# plan report; clang with its runtime (libFuzzer, sanitizers) builds the fuzz targets.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format
   libeigen3-dev libtinyxml2-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libboost-math-dev
   libinsighttoolkit5-dev libdcmtk-dev libvtk9-dev
   xvfb xauth libgl1-mesa-dri
-  dcmtk python3-pydicom
+  libsqlite3-dev sqlite3
+  dcmtk python3-pydicom dicom3tools python3-dicompylercore plastimatch
+  r-cran-survival python3-pandas chromium
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

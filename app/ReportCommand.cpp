@@ -1,0 +1,14 @@
+// `seedplan report`: placeholder until issue 14 builds it (its file from the start, so that
+// the command list does not change under parallel work).
+
+#include "Commands.h"
+#include "seedplan/core/Error.h"
+
+namespace seedplan::app {
+
+void RegisterReportCommand(CLI::App& app) {
+  auto* command = app.add_subcommand("report", "Not built yet (issue 14)");
+  command->callback([]() { throw NotSupported("report: not built yet (issue 14)"); });
+}
+
+} // namespace seedplan::app
