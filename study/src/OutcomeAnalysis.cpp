@@ -292,7 +292,13 @@ private:
     const std::string group =
         isD90 && groupsInModel.size() == 1 ? *groupsInModel.begin() : std::string();
     CoxFit result;
-    if (!fit || design.TermNames().empty()) {
+    const bool nobody = fit && observations.empty();
+    if (nobody) {
+      Warn(endpoint + " " + analysis + ": no patient has " +
+           (isD90 ? std::string("a d90_gy value") : std::string("every covariate")) +
+           "; the model's rows are NA");
+    }
+    if (!fit || nobody || design.TermNames().empty()) {
       result.n = static_cast<int>(observations.size());
       for (const auto& observation : observations) {
         result.events += observation.event ? 1 : 0;

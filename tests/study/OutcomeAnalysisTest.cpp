@@ -132,6 +132,13 @@ TEST(OutcomeAnalysis, OneGroupOnlyWarnsAndGivesNotAvailableBetweenGroupRows) {
   EXPECT_TRUE(IsNotAvailable(Value(results, "os", "logrank", "", "", "chisq")));
   EXPECT_TRUE(IsNotAvailable(Value(results, "os", "cox_efron", "", "", "p_lr")));
   EXPECT_TRUE(IsNotAvailable(Value(results, "response", "orr", "", "", "p_fisher")));
+  // Nobody has a D90: that model is NA with its own warning.
+  EXPECT_TRUE(IsNotAvailable(Value(results, "os", "cox_d90_efron", "", "d90_gy", "hr")));
+  bool warned = false;
+  for (const auto& warning : results.warnings) {
+    warned |= warning == "os cox_d90_efron: no patient has a d90_gy value; the model's rows are NA";
+  }
+  EXPECT_TRUE(warned);
 }
 
 TEST(OutcomeAnalysis, GroupWithoutEventsGivesNotAvailableCoxRowsAndAWarning) {
