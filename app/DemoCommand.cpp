@@ -5,6 +5,7 @@
 
 #include "Commands.h"
 #include "PlanningSession.h"
+#include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
@@ -27,6 +28,7 @@ namespace fs = std::filesystem;
 struct DemoOptions {
   std::string out = "seedplan-demo";
   std::string patient;
+  StudyLogOptions studyLog;
 };
 
 /// Where the sample patient lives: --patient, $SEEDPLAN_SAMPLE_PATIENT, or sample_data/patient in
@@ -86,6 +88,8 @@ void RunDemo(const DemoOptions& options) {
   // lesion gets two or three needles and cannot be covered.
   request.needleSpacingMm = 7.5;
 
+  StudyPlanLog studyLog(options.studyLog, StudyPlanLog::Mode::Demo, "demo");
+  studyLog.Prepare(request.targets);
   PlanningSession session;
   session.plan.studyId = "SEEDPLAN-DEMO";
   session.plan.assayStrengthU = request.strengthU;
@@ -100,7 +104,8 @@ void RunDemo(const DemoOptions& options) {
             << FormatNumber(request.strengthU, 4) << " U)\n\n";
   session.PrintSummary(model->StrengthPerActivityUPerMCi());
 
-  planning::PlanXml::Write(session.plan, outFolder / "plan.xml");
+  studyLog.WriteAndLog(session.plan, outFolder / "plan.xml", session.ct.info.patientId,
+                       FactsFromSession(session));
   imaging::WriteVolume(session.doseGy, outFolder / "dose.mha");
   SeedsCsv::Write(outFolder / "seeds.csv", session.plan.seeds, true);
   const double seconds =
@@ -119,6 +124,7 @@ void RegisterDemoCommand(CLI::App& app) {
   command->add_option("--out", options->out, "Output folder (default: ./seedplan-demo)");
   command->add_option("--patient", options->patient,
                       "Sample patient folder (default: sample_data/patient, made on first use)");
+  AddStudyLogOptions(*command, options->studyLog, false);
   command->callback([options]() { RunDemo(*options); });
 }
 

@@ -4,6 +4,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "PlanningSession.h"
+#include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
@@ -40,6 +41,7 @@ struct PlanOptions {
   std::string studyId;
   std::string seeds;
   std::string out;
+  StudyLogOptions studyLog;
 };
 
 std::vector<std::string> Split(const std::string& text, char separator) {
@@ -177,6 +179,8 @@ void RunPlan(const PlanOptions& options) {
   request.templateNormal.normalize();
   request.trajectory.allowBoneAccessTo.insert(options.boneAccess.begin(), options.boneAccess.end());
 
+  StudyPlanLog studyLog(options.studyLog, StudyPlanLog::Mode::Plan, "plan");
+  studyLog.Prepare(request.targets, options.studyId, options.patientId);
   PlanningSession session;
   session.plan.patientId = options.patientId;
   session.plan.studyId = options.studyId;
@@ -185,6 +189,7 @@ void RunPlan(const PlanOptions& options) {
   session.plan.implantDate = implant.ToString();
   session.plan.strengthAtImplantU = request.strengthU;
   session.Load(options.ct, options.series, options.structures, ParseRoleOptions(options.roles));
+  studyLog.CheckPseudonym(session.ct.info.patientId);
   if (options.seeds.empty()) {
     session.Run(request, library);
   } else {
@@ -194,7 +199,8 @@ void RunPlan(const PlanOptions& options) {
                                          request.modelId, request.strengthU, std::nullopt);
     session.RunForward(given, request.targets, request.limits, request.modelId, library);
   }
-  planning::PlanXml::Write(session.plan, options.out);
+  studyLog.WriteAndLog(session.plan, options.out, session.ct.info.patientId,
+                       FactsFromSession(session));
   session.PrintSummary(model->StrengthPerActivityUPerMCi());
   std::cout << "wrote " << options.out << '\n';
 }
@@ -236,6 +242,7 @@ void RegisterPlanCommand(CLI::App& app) {
   command->add_option("--seeds", options->seeds,
                       "Forward mode: these seeds (seeds CSV) instead of optimising");
   command->add_option("--out", options->out, "Plan file to write (.xml)")->required();
+  AddStudyLogOptions(*command, options->studyLog, false);
   command->callback([options]() { RunPlan(*options); });
 }
 

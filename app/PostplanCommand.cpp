@@ -7,6 +7,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "PlanningSession.h"
+#include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
@@ -35,6 +36,7 @@ struct PostplanOptions {
   std::string structures;
   std::optional<int> expected;
   std::string out;
+  StudyLogOptions studyLog;
 };
 
 const planning::StructureMetrics* Find(const std::vector<planning::StructureMetrics>& all,
@@ -54,6 +56,9 @@ void RunPostplan(const PostplanOptions& options) {
     throw InvalidInput(options.plan + ": is a " + planned.kind +
                        " evaluation; expected the plan it evaluates (kind plan)");
   }
+  StudyPlanLog studyLog(options.studyLog, StudyPlanLog::Mode::PostImplant, "postplan");
+  studyLog.UseRecordedStudy(planned);
+  studyLog.Prepare(planned.targets);
   const dosimetry::SourceLibrary library;
   const imaging::CtImage post = imaging::CtLoader::Load(options.postCt, options.series);
 
@@ -113,7 +118,9 @@ void RunPostplan(const PostplanOptions& options) {
       planning::PlanEvaluator::Evaluate(session.doseGy, session.structures, session.plan.targets);
   session.limitChecks =
       planning::PlanEvaluator::CheckLimits(session.plan.metrics, session.plan.limits);
-  planning::PlanXml::Write(session.plan, options.out);
+  studyLog.WriteAndLog(
+      session.plan, options.out, session.ct.info.patientId,
+      PostImplantFacts(planned, found.seeds.size(), matching, detection.expectedCount), &planned);
 
   std::cout << "post-implant evaluation of " << options.plan << "\n  " << frameNote << '\n'
             << "  seeds: planned " << planned.seeds.size() << ", detected " << found.seeds.size();
@@ -157,6 +164,7 @@ void RegisterPostplanCommand(CLI::App& app) {
   command->add_option("--expected", options->expected,
                       "Seeds implanted (default: the plan's seed count)");
   command->add_option("--out", options->out, "Post-implant plan to write (.xml)")->required();
+  AddStudyLogOptions(*command, options->studyLog, true);
   command->callback([options]() { RunPostplan(*options); });
 }
 

@@ -289,6 +289,25 @@ std::string ToXmlText(const Plan& plan) {
   XMLElement* patient = writer.Child(root, "patient");
   writer.Text(patient, "id", plan.patientId);
   writer.Text(patient, "studyId", plan.studyId);
+  if (plan.studyLog) {
+    // Additive (schema version 1 still): readers that do not know it ignore it.
+    const StudyLogLink& link = *plan.studyLog;
+    if (link.studyFile.empty() || link.patientId.empty()) {
+      throw InvalidInput("cannot write plan: <studyLog> needs the study file and the patient id");
+    }
+    XMLElement* studyLog = writer.Child(root, "studyLog");
+    studyLog->SetAttribute("file", link.studyFile.c_str());
+    writer.Text(studyLog, "studyId", link.studyId);
+    studyLog->SetAttribute("patient", link.patientId.c_str());
+    for (const auto& [target, lesion] : link.lesions) {
+      if (target.empty() || lesion.empty()) {
+        throw InvalidInput("cannot write plan: <studyLog><lesion> needs a target and a lesion id");
+      }
+      XMLElement* element = writer.Child(studyLog, "lesion");
+      element->SetAttribute("target", target.c_str());
+      element->SetAttribute("id", lesion.c_str());
+    }
+  }
   if (!plan.evaluatesPlan.empty()) {
     writer.Child(root, "evaluates")->SetAttribute("plan", plan.evaluatesPlan.c_str());
   }
@@ -503,6 +522,24 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
   const XMLElement* patient = reader.Require(root, "patient", rootWhere);
   plan.patientId = reader.Text(patient, "id");
   plan.studyId = reader.Text(patient, "studyId");
+  if (const XMLElement* studyLog = root->FirstChildElement("studyLog")) {
+    StudyLogLink link;
+    link.studyFile = reader.Text(studyLog, "file");
+    link.studyId = reader.Text(studyLog, "studyId");
+    link.patientId = reader.Text(studyLog, "patient");
+    if (link.studyFile.empty() || link.patientId.empty()) {
+      reader.Fail("element <studyLog> needs attributes file and patient; expected where the plan "
+                  "was logged");
+    }
+    for (const XMLElement* lesion = studyLog->FirstChildElement("lesion"); lesion;
+         lesion = lesion->NextSiblingElement("lesion")) {
+      link.lesions.emplace_back(reader.Text(lesion, "target"), reader.Text(lesion, "id"));
+      if (link.lesions.back().first.empty() || link.lesions.back().second.empty()) {
+        reader.Fail("element <studyLog><lesion> needs attributes target and id");
+      }
+    }
+    plan.studyLog = std::move(link);
+  }
   if (const XMLElement* evaluates = root->FirstChildElement("evaluates")) {
     plan.evaluatesPlan = reader.Text(evaluates, "plan");
   }

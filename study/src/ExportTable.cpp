@@ -19,20 +19,30 @@ std::string ExportTable::CsvCell(const std::string& text) {
   }
   std::string cell = "\"";
   for (const char c : text) {
-    cell += c == '"' ? "\"\"" : std::string(1, c);
+    if (c == '"') {
+      cell += '"';
+    }
+    cell += c;
   }
-  return cell + "\"";
+  cell += '"';
+  return cell;
 }
 
 std::string ExportTable::ToCsv() const {
   std::string text;
   for (std::size_t i = 0; i < columns.size(); ++i) {
-    text += (i ? "," : "") + CsvCell(columns[i].name);
+    if (i > 0) {
+      text += ',';
+    }
+    text += CsvCell(columns[i].name);
   }
   text += '\n';
   for (const auto& row : rows) {
     for (std::size_t i = 0; i < row.size(); ++i) {
-      text += (i ? "," : "") + CsvCell(FieldSpec::Format(row[i]));
+      if (i > 0) {
+        text += ',';
+      }
+      text += CsvCell(FieldSpec::Format(row[i]));
     }
     text += '\n';
   }

@@ -84,7 +84,7 @@ IsoDate IsoDate::FromDayNumber(std::int64_t dayNumber) {
 }
 
 std::string IsoDate::ToString() const {
-  char text[16];
+  char text[48]; // room for any int (GCC checks the worst case)
   std::snprintf(text, sizeof text, "%04d-%02d-%02d", m_Year, m_Month, m_Day);
   return text;
 }

@@ -281,6 +281,9 @@ void StudyRecord::CheckIntegrity(IntegrityCheck check) {
                      (check == IntegrityCheck::Full ? "integrity_check" : "quick_check") + ": " +
                      problems.substr(0, 300) + "); restore it from a backup");
   }
+  if (check == IntegrityCheck::Quick) {
+    return; // every write enforces the foreign keys; the full check verifies them again
+  }
   SqliteStatement foreignKeys = m_Database.Prepare("PRAGMA foreign_key_check");
   if (foreignKeys.Step()) {
     throw DataFormat(File().string() + ": the study record is damaged (an entry of table " +

@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace seedplan::planning {
@@ -57,6 +58,16 @@ struct EngineSettings {
   std::string programVersion;
 };
 
+/// Where a plan was logged in a study record (issue 9), so that a later edit or post-implant
+/// evaluation of the plan logs to the same place without anyone retyping an id.
+struct StudyLogLink {
+  std::string studyFile; ///< absolute path of the study record
+  std::string studyId;
+  std::string patientId; ///< the record's pseudonymous patient id
+  /// Each target structure and the record's lesion it was logged as.
+  std::vector<std::pair<std::string, std::string>> lesions;
+};
+
 /// A seed implant plan (DESIGN.md, Planning): who and what it is for, what it is made of and what
 /// it achieves. Strength is S_K in U at the implant date, decayed from the assay date.
 struct Plan {
@@ -81,6 +92,7 @@ struct Plan {
   std::vector<Seed> seeds; ///< position, direction (along the needle), strength, needle id
   std::vector<StructureMetrics> metrics;
   EngineSettings engine;
+  std::optional<StudyLogLink> studyLog; ///< set when the plan was logged in a study record
 };
 
 } // namespace seedplan::planning

@@ -18,6 +18,9 @@ namespace seedplan::planning {
 ///               doseGridSpacing_mm="0" programVersion="0.1.0"/>   how the dose was computed
 ///     </provenance>
 ///     <patient id="..." studyId="..."/>
+///     <studyLog file="/abs/study.sqlite" studyId="..." patient="...">   optional: where the
+///       <lesion target="GTV_1" id="GTV_1"/> ...                         plan was logged (study
+///     </studyLog>                                                       record, issue 9)
 ///     <evaluates plan="plan.xml"/>                           post-implant plans only
 ///     <ct path="..." studyUid="..." seriesUid="..." frameOfReferenceUid="..."/>
 ///     <structures path="..."/>

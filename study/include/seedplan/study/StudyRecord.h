@@ -83,7 +83,7 @@ public:
   StudySnapshot Snapshot(const std::string& patientId = "");
   std::vector<AuditEntry> Audit(const std::string& patientId = "");
 
-  /// PRAGMA quick_check or integrity_check plus foreign_key_check; DataFormat if either fails.
+  /// PRAGMA quick_check, or integrity_check plus foreign_key_check; DataFormat if one fails.
   void CheckIntegrity(IntegrityCheck check);
   /// A consistent copy with SQLite's online backup API (while others may write), written under a
   /// temporary name beside `copy` and renamed when complete and checked. Io if `copy` exists.

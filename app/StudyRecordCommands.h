@@ -1,0 +1,21 @@
+#pragma once
+// The study record's subcommands, each in its own file, registered on `seedplan study` by
+// RegisterStudyRecordCommands (StudyRecordCommands.cpp).
+
+#include <CLI/CLI.hpp>
+
+namespace seedplan::app {
+
+void RegisterStudyInitCommand(CLI::App& study);
+void RegisterStudyAddPatientCommand(CLI::App& study);
+void RegisterStudyAddLesionCommand(CLI::App& study);
+void RegisterStudyAddFollowUpCommand(CLI::App& study);
+void RegisterStudyAddEventCommand(CLI::App& study);
+void RegisterStudyAddAeCommand(CLI::App& study);
+void RegisterStudyCorrectCommand(CLI::App& study);
+void RegisterStudyImportCommand(CLI::App& study);
+void RegisterStudyExportCommand(CLI::App& study);
+void RegisterStudyShowCommand(CLI::App& study);
+void RegisterStudyBackupCommand(CLI::App& study);
+
+} // namespace seedplan::app
