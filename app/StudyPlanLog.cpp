@@ -36,8 +36,7 @@ void AddStudyLogOptions(CLI::App& command, StudyLogOptions& options, bool postIm
                   "TARGET=LESION_ID: the record's lesion a target is (default: the lesion "
                   "named like the target); repeatable")
       ->needs(study);
-  command.add_option("--study-user", options.user,
-                     "Who logs, for the audit trail (default: $USER)");
+  command.add_option("--user", options.user, "Who logs, for the audit trail (default: $USER)");
   if (postImplant) {
     command
         .add_flag("--no-study-log", options.noStudy,
@@ -242,6 +241,8 @@ void StudyPlanLog::WriteAndLog(planning::Plan& plan, const fs::path& out,
       patient.patientId = m_Options.patient;
       patient.group = kDemoGroup;
       patient.nExtrahepatic = static_cast<int>(plan.targets.size());
+      // The demo patient starts treatment with the implant: time zero of PFS, OS and LPFS.
+      patient.startDate = plan.implantDate;
       m_Record->AddPatient(patient);
     }
     std::set<std::string> known;

@@ -29,7 +29,7 @@ struct StudyLogOptions {
   bool noStudy = false; ///< postplan --no-study-log
 };
 
-/// --study, --study-patient, --lesion, --study-user, and --seed-lot/--seeds-ordered (plan, demo)
+/// --study, --study-patient, --lesion, --user, and --seed-lot/--seeds-ordered (plan, demo)
 /// or --post-ct-date and --no-study-log (postplan).
 void AddStudyLogOptions(CLI::App& command, StudyLogOptions& options, bool postImplant);
 

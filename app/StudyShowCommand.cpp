@@ -156,13 +156,12 @@ void ShowPatient(const study::StudySnapshot& snapshot) {
                        "post_plan_file", "post_plan_sha256", "post_ct_series_uid"})
               << '\n';
     for (const auto& dose : implant.organDoses) {
+      const auto gray = [](const std::optional<double>& value) {
+        return value ? FieldSpec::Display(*value) + " Gy" : std::string("-");
+      };
       std::cout << "    " << dose.structure << ' ' << dose.metric << ": planned "
-                << FieldSpec::Display(dose.plannedGy ? FieldValue(*dose.plannedGy) : FieldValue())
-                << " Gy, post "
-                << FieldSpec::Display(dose.postGy ? FieldValue(*dose.postGy) : FieldValue())
-                << " Gy, limit "
-                << FieldSpec::Display(dose.limitGy ? FieldValue(*dose.limitGy) : FieldValue())
-                << " Gy\n";
+                << gray(dose.plannedGy) << ", post " << gray(dose.postGy) << ", limit "
+                << gray(dose.limitGy) << '\n';
     }
   }
   std::cout << "follow-ups (" << snapshot.followUps.size() << "):\n";

@@ -3,6 +3,7 @@
 #include "seedplan/core/Error.h"
 #include "seedplan/study/FieldSpec.h"
 
+#include <limits>
 #include <optional>
 #include <string>
 #include <variant>
@@ -76,7 +77,18 @@ public:
           } else if constexpr (std::is_same_v<T, bool>) {
             target = !IsNull(value) && AsNumber(value) != 0.0;
           } else if constexpr (std::is_same_v<T, std::optional<int>>) {
-            target = IsNull(value) ? std::optional<int>() : static_cast<int>(AsNumber(value));
+            if (IsNull(value)) {
+              target.reset();
+            } else {
+              // A file edited by another tool may hold anything: never an out-of-range cast.
+              const double number = AsNumber(value);
+              if (!(number >= std::numeric_limits<int>::min() &&
+                    number <= std::numeric_limits<int>::max())) {
+                throw DataFormat(field.spec.name + " is " + FieldSpec::Format(value) +
+                                 "; expected a whole number within the range of the field");
+              }
+              target = static_cast<int>(number);
+            }
           } else {
             target = IsNull(value) ? std::optional<double>() : AsNumber(value);
           }
