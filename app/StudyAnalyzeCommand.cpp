@@ -1,9 +1,11 @@
-// `seedplan study analyze --cohort FILE --out DIR [--ref GROUP] [--times 6,12,24]
+// `seedplan study analyze --cohort FILE|--study RECORD --out DIR [--ref GROUP] [--times 6,12,24]
 // [--conf-type log|log-log] [--ties efron|breslow] [--covariates LIST] [--from-dates]`:
-// the study's outcome analyses (survival, response, VAS) of a cohort CSV, written as
+// the study's outcome analyses (survival, response, VAS) of a cohort CSV or of a study record's
+// patients (the export's patients table, built in memory), written as
 // DIR/results.csv, DIR/report.txt and DIR/km_<endpoint>.csv, all or nothing.
 
 #include "Commands.h"
+#include "StudyRecordCommands.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
@@ -20,6 +22,7 @@ namespace {
 
 struct AnalyzeOptions {
   std::string cohort;
+  std::string studyFile;
   std::string out;
   std::string reference;
   std::string times = "6,12,24";
@@ -51,8 +54,9 @@ std::vector<double> ParseTimes(const std::string& text) {
 }
 
 void RunAnalyze(const AnalyzeOptions& options) {
-  if (options.cohort.empty()) {
-    throw InvalidInput("study analyze: no input; expected --cohort FILE (a cohort CSV)");
+  if (options.cohort.empty() && options.studyFile.empty()) {
+    throw InvalidInput("study analyze: no input; expected --cohort FILE (a cohort CSV) or --study "
+                       "FILE (a study record)");
   }
   study::AnalysisOptions analysis;
   if (!options.reference.empty()) {
@@ -76,11 +80,13 @@ void RunAnalyze(const AnalyzeOptions& options) {
   analysis.extraCovariates = options.covariates;
   analysis.timesFromDates = options.fromDates;
 
-  const study::CohortTable cohort = study::CohortTable::Read(options.cohort);
+  const study::CohortTable cohort = options.studyFile.empty()
+                                        ? study::CohortTable::Read(options.cohort)
+                                        : StudyRecordCohort(options.studyFile);
   const study::AnalysisResults results = study::OutcomeAnalysis::Run(cohort, analysis);
   study::AnalysisOutput::Write(results, options.out);
   for (const auto& warning : results.warnings) {
-    log::Warning(options.cohort + ": " + warning);
+    log::Warning(cohort.SourceName() + ": " + warning);
   }
   std::cout << "study analyze: " << results.patients << " patients in " << results.groups.size()
             << " group(s), reference " << results.referenceGroup << "; wrote "
@@ -96,8 +102,13 @@ void RegisterStudyAnalyzeCommand(CLI::App& study) {
       "analyze", "Outcome analyses of a cohort as R's survival package computes them: "
                  "Kaplan-Meier, log-rank, Cox, ORR/DCR/LCR, VAS");
   auto options = std::make_shared<AnalyzeOptions>();
-  command->add_option("--cohort", options->cohort,
-                      "Cohort CSV, one row per patient (columns: see README, 'Outcome analyses')");
+  auto* cohort = command->add_option(
+      "--cohort", options->cohort,
+      "Cohort CSV, one row per patient (columns: see README, 'Outcome analyses')");
+  command
+      ->add_option("--study", options->studyFile,
+                   "Study record: analyse its patients (the export's patients.csv, in memory)")
+      ->excludes(cohort);
   command->add_option("--out", options->out, "Output folder (created; all files or none)")
       ->required();
   command->add_option(

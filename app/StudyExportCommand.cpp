@@ -17,6 +17,11 @@ struct ExportOptions {
 };
 } // namespace
 
+study::CohortTable StudyRecordCohort(const std::string& studyFile) {
+  auto record = study::StudyRecord::Open(studyFile, StudyUser(""), "study analyze");
+  return study::CohortExport::Cohort(record.Snapshot(), studyFile);
+}
+
 void RegisterStudyExportCommand(CLI::App& study) {
   auto* command = study.add_subcommand(
       "export", "Export the cohort dataset (patients.csv in the cohort columns, lesions, "

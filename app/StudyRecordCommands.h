@@ -2,7 +2,11 @@
 // The study record's subcommands, each in its own file, registered on `seedplan study` by
 // RegisterStudyRecordCommands (StudyRecordCommands.cpp).
 
+#include "seedplan/study/CohortTable.h"
+
 #include <CLI/CLI.hpp>
+
+#include <string>
 
 namespace seedplan::app {
 
@@ -17,5 +21,9 @@ void RegisterStudyImportCommand(CLI::App& study);
 void RegisterStudyExportCommand(CLI::App& study);
 void RegisterStudyShowCommand(CLI::App& study);
 void RegisterStudyBackupCommand(CLI::App& study);
+
+/// The patients of a study record as the outcome analyses' cohort (`study analyze --study FILE`),
+/// after the record's quick_check: the export's patients table, built in memory.
+study::CohortTable StudyRecordCohort(const std::string& studyFile);
 
 } // namespace seedplan::app

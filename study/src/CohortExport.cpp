@@ -345,6 +345,25 @@ ExportTable CohortExport::Patients(const StudySnapshot& snapshot) {
   return table;
 }
 
+CohortTable CohortExport::Cohort(const StudySnapshot& snapshot, const std::string& sourceName) {
+  const ExportTable patients = Patients(snapshot);
+  std::vector<std::string> header;
+  for (const FieldSpec& column : patients.columns) {
+    header.push_back(column.name);
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> locations;
+  for (const auto& row : patients.rows) {
+    std::vector<std::string> cells;
+    for (const FieldValue& value : row) {
+      cells.push_back(FieldSpec::Format(value));
+    }
+    locations.push_back("patient " + cells.front());
+    rows.push_back(std::move(cells));
+  }
+  return CohortTable(sourceName, std::move(header), std::move(rows), std::move(locations));
+}
+
 std::vector<ExportTable> CohortExport::Tables(const StudySnapshot& snapshot) {
   std::vector<ExportTable> tables;
   tables.push_back(Patients(snapshot));

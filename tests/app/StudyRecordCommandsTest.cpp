@@ -4,6 +4,7 @@
 #include "RunSeedplan.h"
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/study/FieldSpec.h"
+#include "seedplan/study/IsoDate.h"
 #include "seedplan/study/Sha256.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,13 @@ namespace {
 
 using test::Result;
 using test::Seedplan;
+
+std::string ReadText(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 class StudyRecordCommands : public ::testing::Test {
 protected:
@@ -215,6 +223,61 @@ TEST_F(StudyRecordCommands, EightSeedplanProcessesWritingAtOnceLoseNothing) {
   EXPECT_NE(json.out.find("\"followups\": " + std::to_string(kProcesses * kEach)),
             std::string::npos)
       << json.out.substr(0, 600);
+}
+
+TEST_F(StudyRecordCommands, AnalyzeOfTheRecordEqualsAnalyzeOfItsExport) {
+  // 40 patients from a small deterministic generator: both groups, baseline values, an index
+  // lesion each, follow-ups with responses, progressions, deaths and last contacts.
+  std::string patients = "patient_id,group,age,sex,child_pugh,ecog,afp_ng_ml,start_date\n";
+  std::string lesions = "patient_id,lesion_id,site,is_index\n";
+  std::string visits = "patient_id,date,vas,response,lesion_responses\n";
+  std::string events = "patient_id,type,date,lesion_id\n";
+  const char* responses[] = {"CR", "PR", "SD", "PD"};
+  for (int i = 0; i < 40; ++i) {
+    const std::string id = "A" + std::to_string(100 + i);
+    const long start = study::IsoDate::Parse("2021-01-04", "d").DayNumber() + 7 * i;
+    const auto date = [&](long days) {
+      return study::IsoDate::FromDayNumber(start + days).ToString();
+    };
+    patients += id + "," + (i % 2 ? "PD1_I125" : "PD1") + "," + std::to_string(45 + i % 30) + "," +
+                (i % 3 ? "M" : "F") + "," + (i % 4 ? "A" : "B") + "," + std::to_string(i % 3) +
+                "," + std::to_string(5 + 37 * i) + "," + date(0) + "\n";
+    lesions += id + ",L1," + (i % 5 ? "lung" : "bone") + ",1\n";
+    visits += id + "," + date(60) + "," + std::to_string(i % 8) + "," + responses[i % 4] +
+              ",L1:" + responses[(i + 1) % 4] + "\n";
+    const long progression = 90 + 13 * (i % 17) + (i % 2 ? 60 : 0);
+    if (i % 5 != 4) {
+      events += id + ",local-progression," + date(progression) + ",L1\n";
+    }
+    if (i % 3 == 0) {
+      events += id + ",death," + date(progression + 100 + 7 * (i % 11)) + ",\n";
+    } else {
+      events += id + ",last-contact," + date(progression + 150) + ",\n";
+    }
+  }
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"patients", patients}, {"lesions", lesions}, {"followups", visits}, {"events", events}};
+  for (const auto& [table, text] : files) {
+    const auto csv = m_Work / (table + ".csv");
+    test::Write(csv, text);
+    Run("study import --study " + Study() + " --table " + table + " --csv " + csv.string());
+  }
+  const auto out = m_Work / "export";
+  Run("study export --study " + Study() + " --out " + out.string());
+  const Result fromRecord =
+      Run("study analyze --study " + Study() + " --out " + (m_Work / "from-record").string());
+  EXPECT_NE(fromRecord.out.find("41 patients in 2 group(s)"), std::string::npos) << fromRecord.out;
+  Run("study analyze --cohort " + (out / "patients.csv").string() + " --out " +
+      (m_Work / "from-csv").string());
+  for (const char* file : {"results.csv", "km_pfs.csv", "km_os.csv", "km_lpfs.csv"}) {
+    const std::string a = ReadText(m_Work / "from-record" / file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_EQ(a, ReadText(m_Work / "from-csv" / file)) << file;
+  }
+  const Result both = Seedplan("study analyze --study " + Study() + " --cohort " +
+                                   (out / "patients.csv").string() + " --out x",
+                               m_Work);
+  EXPECT_NE(both.exitCode, 0);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "seedplan/study/CohortTable.h"
 #include "seedplan/study/ExportTable.h"
 #include "seedplan/study/StudySnapshot.h"
 
@@ -30,6 +31,9 @@ public:
   static std::vector<ExportTable> Tables(const StudySnapshot& snapshot);
   /// patients.csv alone (what `study analyze --study` analyses).
   static ExportTable Patients(const StudySnapshot& snapshot);
+  /// patients.csv as the outcome analyses' cohort, in memory (`study analyze --study FILE`):
+  /// `sourceName` (the record's file) and "patient ID" locate a value in messages.
+  static CohortTable Cohort(const StudySnapshot& snapshot, const std::string& sourceName);
   /// The tables an import reads (their entered columns): patients, lesions, followups, events,
   /// adverse_events. Columns only, no rows.
   static ExportTable ImportLayout(const std::string& table);
