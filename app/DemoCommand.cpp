@@ -1,9 +1,10 @@
 // `seedplan demo [--out DIR]`: the README's main job on the sample patient: plans all four target
 // lesions with the sample case's prescriptions and organ limits (illustrative values), prints one
-// row per lesion and the organ doses against their limits, and writes the plan, the dose grid and
-// the seeds into DIR.
+// row per lesion and the organ doses against their limits, and writes the plan, the dose grid,
+// the seeds and the plan as DICOM RT (rtplan.dcm, rtdose.dcm, rtstruct.dcm) into DIR.
 
 #include "Commands.h"
+#include "DicomRtExport.h"
 #include "PlanningSession.h"
 #include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
@@ -58,10 +59,12 @@ void RunDemo(const DemoOptions& options) {
     throw Io(outFolder.string() + ": cannot create the output folder (" + error.message() + ")");
   }
   imaging::SamplePatientFiles files{PatientFolder(options)};
-  if (!files.Complete()) {
+  if (!files.IsCurrent()) {
     std::cerr << "seedplan: generating the sample patient in " << files.folder.string()
-              << " (first run) ...\n";
-    files = imaging::SamplePatient::Write(files.folder);
+              << (files.GeneratorVersion() > 0 || files.Complete() ? " (older generator)"
+                                                                   : " (first run)")
+              << " ...\n";
+    files = imaging::SamplePatient::EnsureCurrent(files.folder);
   }
   const dosimetry::SourceLibrary library;
   const auto model = library.Load("6711");
@@ -108,11 +111,16 @@ void RunDemo(const DemoOptions& options) {
                        FactsFromSession(session));
   imaging::WriteVolume(session.doseGy, outFolder / "dose.mha");
   SeedsCsv::Write(outFolder / "seeds.csv", session.plan.seeds, true);
+  const DicomRtExportResult rt =
+      ExportDicomRt(session.plan, (outFolder / "plan.xml").string(), session.ct, session.structures,
+                    session.doseGy, library, outFolder, true);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "\nwrote " << (outFolder / "plan.xml").string() << ", "
             << (outFolder / "dose.mha").string() << " (total dose, Gy, CT grid), "
-            << (outFolder / "seeds.csv").string() << " in " << FormatNumber(seconds, 3) << " s\n";
+            << (outFolder / "seeds.csv").string() << ", " << rt.rtPlan.string() << ", "
+            << rt.rtDose.string() << ", " << rt.rtStruct.string() << " in "
+            << FormatNumber(seconds, 3) << " s\n";
 }
 
 } // namespace

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages seedplan needs; skips what is already installed (idempotent).
 # dcmtk (command-line tools) and python3-pydicom (its sample DICOM files) serve the imaging tests:
 # DICOM written by other software. The independent tools the tests compare with: dicom3tools
-# (dciodvfy, dcentvfy) and python3-dicompylercore for DICOM RT, plastimatch for DVHs, R's
+# (dciodvfy, dcentvfy) and python3-dicompylercore for DICOM RT (numpy and scipy for the test
+# scripts that write foreign RT Plans and Doses), plastimatch for DVHs, R's
 # survival package for the outcome analyses, pandas for the study export; chromium renders the
 # plan report; clang with its runtime (libFuzzer, sanitizers) builds the fuzz targets.
 set -euo pipefail
@@ -13,6 +14,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri
   libsqlite3-dev sqlite3
   dcmtk python3-pydicom dicom3tools python3-dicompylercore plastimatch
+  python3-numpy python3-scipy
   r-cran-survival python3-pandas chromium
   clang libclang-rt-14-dev
 )

@@ -240,6 +240,9 @@ DicomSeriesInfo DicomCtWriter::Write(const fs::path& folder, const Volume<short>
       Put(d, DCM_SeriesDescription, options.seriesDescription, target);
     }
     Put(d, DCM_PatientPosition, options.patientPosition, target);
+    if (!options.bodyPartExamined.empty()) {
+      Put(d, DCM_BodyPartExamined, options.bodyPartExamined, target);
+    }
     // Frame of Reference
     Put(d, DCM_FrameOfReferenceUID, info.frameOfReferenceUid, target);
     Put(d, DCM_PositionReferenceIndicator, "", target);

@@ -3,30 +3,61 @@
 #include "seedplan/core/AtomicFileWriter.h"
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/Log.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/DicomCtWriter.h"
+#include "seedplan/imaging/DicomStudyContext.h"
 #include "seedplan/imaging/MaskContourer.h"
 #include "seedplan/imaging/PostImplantPhantom.h"
 #include "seedplan/imaging/RtStructureSetWriter.h"
 
+#include <fcntl.h>
+#include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace seedplan::imaging {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+/// The first words of the stamp file and of the README: how a sample patient is recognised.
+constexpr const char* kStampPrefix = "seedplan sample patient generator ";
+constexpr const char* kReadmePrefix = "seedplan sample patient";
+
+} // namespace
+
 bool SamplePatientFiles::Complete() const {
   for (const fs::path& path :
        {Ct(), RtStruct(), PostCt(), SampleSeeds(), ImplantedSeeds(), PostCtTrueSeeds(),
-        PlanningToPost(), Prescriptions(), OrganLimits()}) {
+        PlanningToPost(), Prescriptions(), OrganLimits(), GeneratorStamp()}) {
     std::error_code error;
     if (!fs::exists(path, error)) {
       return false;
     }
   }
   return true;
+}
+
+int SamplePatientFiles::GeneratorVersion() const {
+  std::ifstream stream(GeneratorStamp());
+  std::string line;
+  if (!stream || !std::getline(stream, line) || line.rfind(kStampPrefix, 0) != 0) {
+    return 0;
+  }
+  const std::string number = line.substr(std::string(kStampPrefix).size());
+  if (number.empty() || number.size() > 6 ||
+      number.find_first_not_of("0123456789") != std::string::npos) {
+    return 0;
+  }
+  return std::stoi(number);
+}
+
+bool SamplePatientFiles::IsCurrent() const {
+  return Complete() && GeneratorVersion() == SamplePatient::kGeneratorVersion;
 }
 
 namespace {
@@ -107,6 +138,7 @@ SamplePatientFiles SamplePatient::Write(const fs::path& folder) {
   DicomCtWriteOptions planningCt;
   planningCt.seriesDescription = "planning CT (seedplan sample patient)";
   planningCt.seriesNumber = 1;
+  planningCt.bodyPartExamined = "CHEST";
   CtImage ct;
   ct.hu = phantom.ct;
   ct.info = DicomCtWriter::Write(files.Ct(), phantom.ct, planningCt);
@@ -120,7 +152,13 @@ SamplePatientFiles SamplePatient::Write(const fs::path& folder) {
     withContours.contours = MaskContourer::Contour(structure.mask);
     structures.structures.push_back(std::move(withContours));
   }
-  RtStructureSetWriter::Write(files.RtStruct(), structures, ct, "SAMPLE");
+  RtStructureSetWriteOptions structureOptions;
+  structureOptions.structureSetLabel = "SAMPLE";
+  // The structure set shares the CT's patient and study attributes exactly (dcentvfy checks).
+  structureOptions.header.study = DicomStudyContext::ReadFromCt(ct);
+  structureOptions.header.seriesNumber = 3;
+  structureOptions.header.seriesDescription = "structures (seedplan sample patient)";
+  RtStructureSetWriter::Write(files.RtStruct(), structures, ct, structureOptions);
 
   const std::vector<Seed> implanted = PostImplantPhantom::DeviatedSeeds(phantom.sampleSeeds);
   const PostImplantScan post = PostImplantPhantom::Generate(phantom, implanted, options);
@@ -128,6 +166,7 @@ SamplePatientFiles SamplePatient::Write(const fs::path& folder) {
   postCt.studyInstanceUid = ct.info.studyInstanceUid;
   postCt.seriesDescription = "post-implant CT (seedplan sample patient)";
   postCt.seriesNumber = 2;
+  postCt.bodyPartExamined = "CHEST";
   DicomCtWriter::Write(files.PostCt(), post.ct, postCt);
 
   SeedsCsv::Write(files.SampleSeeds(), phantom.sampleSeeds, true);
@@ -158,6 +197,7 @@ SamplePatientFiles SamplePatient::Write(const fs::path& folder) {
   }
   WriteText(files.OrganLimits(), limits.str());
   WriteText(files.Readme(), Readme());
+  WriteText(files.GeneratorStamp(), kStampPrefix + std::to_string(kGeneratorVersion) + "\n");
 
   if (fs::exists(folder, error)) {
     fs::remove(folder, error); // an empty folder, checked above
@@ -168,6 +208,91 @@ SamplePatientFiles SamplePatient::Write(const fs::path& folder) {
              error.message() + ")");
   }
   guard.Keep();
+  return SamplePatientFiles{folder};
+}
+
+namespace {
+
+/// Holds an exclusive lock (flock) on a file beside the sample patient while it is checked and
+/// rewritten, so that two processes (parallel tests) do not rebuild it at once.
+class FolderLock {
+public:
+  explicit FolderLock(const fs::path& path) {
+    m_Descriptor = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_Descriptor < 0 || ::flock(m_Descriptor, LOCK_EX) != 0) {
+      throw Io(path.string() + ": cannot lock the sample patient folder for rewriting");
+    }
+  }
+  ~FolderLock() {
+    if (m_Descriptor >= 0) {
+      ::flock(m_Descriptor, LOCK_UN);
+      ::close(m_Descriptor);
+    }
+  }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+  int m_Descriptor = -1;
+};
+
+bool IsSamplePatientFolder(const fs::path& folder) {
+  std::ifstream stream(folder / "README.txt");
+  std::string line;
+  return stream && std::getline(stream, line) && line.rfind(kReadmePrefix, 0) == 0;
+}
+
+} // namespace
+
+SamplePatientFiles SamplePatient::EnsureCurrent(const fs::path& folder) {
+  SamplePatientFiles files{folder};
+  if (files.IsCurrent()) {
+    return files;
+  }
+  const fs::path parent = folder.parent_path().empty() ? fs::path(".") : folder.parent_path();
+  std::error_code error;
+  fs::create_directories(parent, error);
+  FolderLock lock(parent / ("." + folder.filename().string() + ".lock"));
+  if (files.IsCurrent()) {
+    return files; // another process rewrote it while this one waited
+  }
+  if (!fs::exists(folder, error) ||
+      (fs::is_directory(folder, error) && fs::is_empty(folder, error))) {
+    return Write(folder);
+  }
+  if (!fs::is_directory(folder, error) || !IsSamplePatientFolder(folder)) {
+    throw Io(folder.string() +
+             ": exists and is not a seedplan sample patient (no README.txt "
+             "starting '" +
+             kReadmePrefix +
+             "'); expected a sample patient "
+             "folder, a new folder or an empty one");
+  }
+  const int old = files.GeneratorVersion();
+  log::Info(folder.string() + ": sample patient of generator " + std::to_string(old) +
+            (files.Complete() ? "" : " (incomplete)") + "; rewriting it with generator " +
+            std::to_string(kGeneratorVersion));
+  const std::string pid = std::to_string(::getpid());
+  const fs::path fresh = parent / ("." + folder.filename().string() + ".new-" + pid);
+  const fs::path retired = parent / ("." + folder.filename().string() + ".old-" + pid);
+  fs::remove_all(fresh, error);
+  fs::remove_all(retired, error);
+  Write(fresh);
+  fs::rename(folder, retired, error);
+  if (error) {
+    fs::remove_all(fresh, error);
+    throw Io(folder.string() + ": cannot move the old sample patient aside (" + error.message() +
+             ")");
+  }
+  fs::rename(fresh, folder, error);
+  if (error) {
+    std::error_code ignored;
+    fs::rename(retired, folder, ignored);
+    fs::remove_all(fresh, ignored);
+    throw Io(folder.string() + ": cannot move the new sample patient into place (" +
+             error.message() + ")");
+  }
+  fs::remove_all(retired, error);
   return SamplePatientFiles{folder};
 }
 

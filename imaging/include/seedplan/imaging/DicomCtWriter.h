@@ -20,6 +20,9 @@ struct DicomCtWriteOptions {
   std::string frameOfReferenceUid;
   std::string seriesDescription;
   int seriesNumber = 1;
+  /// Body Part Examined (0018,0015), e.g. CHEST, ABDOMEN (PS3.16 CID 4031); empty = not written.
+  /// dciodvfy needs it (or Laterality) to decide whether Laterality is required.
+  std::string bodyPartExamined;
   enum class Compression { None, JpegLossless, Rle } compression = Compression::None;
 };
 

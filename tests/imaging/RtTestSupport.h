@@ -1,0 +1,92 @@
+#pragma once
+// Test data for the DICOM RT writer and reader tests: a small CT in memory with DICOM identity,
+// a temporary folder, a warning capture.
+
+#include "seedplan/core/Log.h"
+#include "seedplan/imaging/CtImage.h"
+#include "seedplan/imaging/DicomStudyContext.h"
+#include "seedplan/imaging/RtInstanceHeader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace seedplan::imaging::rttest {
+
+/// A fresh folder under the system temp directory, removed afterwards.
+class TempFolder {
+public:
+  TempFolder() {
+    std::random_device device;
+    m_Path = std::filesystem::temp_directory_path() /
+             ("seedplan-rt-test-" + std::to_string(device()) + std::to_string(device()));
+    std::filesystem::create_directories(m_Path);
+  }
+  ~TempFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(m_Path, ignored);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  std::filesystem::path File(const std::string& name) const { return m_Path / name; }
+
+private:
+  std::filesystem::path m_Path;
+};
+
+/// Captures log::Warning lines for the duration of a test.
+class WarningCapture {
+public:
+  WarningCapture() {
+    m_Previous = log::SetSink([this](log::Level level, const std::string& message) {
+      if (level == log::Level::Warning) {
+        m_Lines.push_back(message);
+      }
+    });
+  }
+  ~WarningCapture() { log::SetSink(m_Previous); }
+  WarningCapture(const WarningCapture&) = delete;
+  WarningCapture& operator=(const WarningCapture&) = delete;
+  const std::vector<std::string>& Lines() const { return m_Lines; }
+  bool Any(const std::string& part) const {
+    return std::any_of(m_Lines.begin(), m_Lines.end(), [&](const std::string& line) {
+      return line.find(part) != std::string::npos;
+    });
+  }
+
+private:
+  log::Sink m_Previous;
+  std::vector<std::string> m_Lines;
+};
+
+/// A 40 x 30 x 12 CT of 1 x 1 x 2.5 mm (HFS, axial) with study, series, frame of reference and
+/// one SOP Instance UID per slice, as DicomCtSeries would report it.
+inline CtImage SmallCt() {
+  CtImage ct;
+  ct.hu = Volume<short>(GridGeometry({-19.5, -14.5, -13.75}, {1.0, 1.0, 2.5}, {40, 30, 12}), 0);
+  ct.info.studyInstanceUid = "1.2.826.0.1.3680043.9.7777.10.1";
+  ct.info.seriesInstanceUid = "1.2.826.0.1.3680043.9.7777.10.2";
+  ct.info.frameOfReferenceUid = "1.2.826.0.1.3680043.9.7777.10.3";
+  ct.info.patientId = "RT-TEST-7";
+  ct.info.modality = "CT";
+  for (int k = 0; k < 12; ++k) {
+    ct.info.sopInstanceUids.push_back("1.2.826.0.1.3680043.9.7777.10.4." + std::to_string(k + 1));
+  }
+  return ct;
+}
+
+/// The header an RT object written for SmallCt() gets: its identity, a patient name and study
+/// attributes as a CT file would carry them.
+inline RtInstanceHeader SmallCtHeader(const CtImage& ct) {
+  RtInstanceHeader header;
+  header.study = DicomStudyContext::FromSeriesInfo(ct.info);
+  header.study.patientAndStudy.push_back({0x0010, 0x0010, "PN", "TEST^RT"});
+  header.study.patientAndStudy.push_back({0x0008, 0x0020, "DA", "20260120"});
+  header.study.patientAndStudy.push_back({0x0020, 0x0010, "SH", "77"});
+  header.softwareVersion = "test";
+  return header;
+}
+
+} // namespace seedplan::imaging::rttest
