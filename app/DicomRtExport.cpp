@@ -160,7 +160,8 @@ std::vector<imaging::RtDvhInput> StructureDvhs(const Volume<float>& doseGy,
 DicomRtExportResult
 ExportDicomRt(const planning::Plan& plan, const std::string& planFile, const imaging::CtImage& ct,
               const imaging::StructureSet& structures, const Volume<float>& doseGy,
-              const dosimetry::SourceLibrary& library, const fs::path& folder, bool force) {
+              const dosimetry::SourceLibrary& library, const fs::path& folder, bool force,
+              const std::function<void(const std::string&)>& progress) {
   CheckExportFolder(folder, force);
   CheckPlanMatchesCt(plan, ct, planFile);
   if (plan.seeds.empty()) {
@@ -309,7 +310,13 @@ ExportDicomRt(const planning::Plan& plan, const std::string& planFile, const ima
       imaging::RtPlanWriter::Write(staging / kRtPlanFile, rtPlan, planHeader);
 
   // RT Dose: the evaluator's total dose on the CT grid and every structure's DVH.
+  if (progress) {
+    progress("DVH of every structure");
+  }
   std::vector<imaging::RtDvhInput> dvhs = StructureDvhs(doseGy, structures);
+  if (progress) {
+    progress("writing the RT Dose");
+  }
   imaging::RtDoseWriteOptions doseOptions;
   doseOptions.referencedPlanUid = planUid;
   doseOptions.referencedStructureSetUid = structureSet.sopInstanceUid;

@@ -11,6 +11,7 @@
 #include "seedplan/planning/Plan.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,11 +62,10 @@ std::vector<imaging::RtDvhInput> StructureDvhs(const Volume<float>& doseGy,
 /// in a hidden staging folder inside it, then each file renamed into place, so that an error leaves
 /// no new file. Throws what CheckExportFolder and CheckPlanMatchesCt throw, and the writers'
 /// errors.
-DicomRtExportResult ExportDicomRt(const planning::Plan& plan, const std::string& planFile,
-                                  const imaging::CtImage& ct,
-                                  const imaging::StructureSet& structures,
-                                  const Volume<float>& doseGy,
-                                  const dosimetry::SourceLibrary& library,
-                                  const std::filesystem::path& folder, bool force);
+DicomRtExportResult
+ExportDicomRt(const planning::Plan& plan, const std::string& planFile, const imaging::CtImage& ct,
+              const imaging::StructureSet& structures, const Volume<float>& doseGy,
+              const dosimetry::SourceLibrary& library, const std::filesystem::path& folder,
+              bool force, const std::function<void(const std::string&)>& progress = {});
 
 } // namespace seedplan::app

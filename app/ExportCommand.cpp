@@ -28,6 +28,11 @@ struct ExportOptions {
 
 void RunExport(const ExportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  const auto progress = [&start](const std::string& message) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "seedplan: [" << FormatNumber(seconds, 3) << " s] " << message << '\n';
+  };
   CheckExportFolder(options.out, options.force);
   const planning::Plan plan = planning::PlanXml::Read(options.plan);
   if (plan.frameOfReferenceUid.empty()) {
@@ -37,13 +42,16 @@ void RunExport(const ExportOptions& options) {
                        "DICOM CT series");
   }
   // The CT first: a series changed since planning is refused before the structures are read.
+  progress("reading the CT " + plan.ctPath);
   const imaging::CtImage ct = imaging::CtLoader::Load(plan.ctPath);
   CheckPlanMatchesCt(plan, ct, options.plan);
+  progress("reading the structures " + plan.structuresPath);
   const imaging::StructureSet structures = imaging::StructureLoader::Load(plan.structuresPath, ct);
+  progress("total dose of the " + std::to_string(plan.seeds.size()) + " seeds on the CT grid");
   const dosimetry::SourceLibrary library;
   const Volume<float> doseGy = planning::PlanEvaluator::TotalDose(plan, ct.hu.Geometry(), library);
   const DicomRtExportResult result = ExportDicomRt(plan, options.plan, ct, structures, doseGy,
-                                                   library, options.out, options.force);
+                                                   library, options.out, options.force, progress);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "wrote " << result.rtPlan.string() << " (" << result.seeds << " seeds in "

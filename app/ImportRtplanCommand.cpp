@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace seedplan::app {
 
@@ -106,6 +107,7 @@ void RunImport(const ImportOptions& options) {
   const imaging::RtSeed& firstSeed = plan.AllSeeds().front();
   const imaging::RtSource& reference = *plan.FindSource(firstSeed.sourceNumber);
   std::map<int, std::string> modelOf;
+  std::set<int> decayWarned;
   std::vector<Seed> seeds;
   for (const imaging::RtApplicationSetup& setup : plan.setups) {
     for (const imaging::RtSeed& rtSeed : setup.seeds) {
@@ -145,10 +147,12 @@ void RunImport(const ImportOptions& options) {
         const double halfLife = library.Load(seed.model)->HalfLifeDays();
         const double days = ElapsedDays(source, reference);
         seed.strengthU = planning::CalendarDate::DecayedStrengthU(seed.strengthU, days, halfLife);
-        log::Warning(options.rtPlan + ": source " + std::to_string(source.number) + " refers to " +
-                     source.referenceDate + " " + source.referenceTime +
-                     "; its strength is decayed to the plan's reference " +
-                     reference.referenceDate + " " + reference.referenceTime);
+        if (decayWarned.insert(source.number).second) {
+          log::Warning(options.rtPlan + ": source " + std::to_string(source.number) +
+                       " refers to " + source.referenceDate + " " + source.referenceTime +
+                       "; its strength is decayed to the plan's reference " +
+                       reference.referenceDate + " " + reference.referenceTime);
+        }
       }
       seeds.push_back(seed);
     }

@@ -371,7 +371,8 @@ TEST_F(DicomRtCompareDose, TheExportedDoseAgreesWithinItsStoragePrecision) {
   for (const auto& target : DemoPlan().targets) {
     const auto d90 = JsonMetric(result.out, target.structureName, "D90_Gy", "difference");
     ASSERT_TRUE(d90.has_value()) << result.out.substr(0, 2000);
-    EXPECT_LE(std::abs(*d90), 1e-3) << target.structureName;
+    // Every stored dose is within half a step of the computed one, so is every DVH sample.
+    EXPECT_LE(std::abs(*d90), 0.5 * exported.doseGridScaling + 1e-6) << target.structureName;
   }
 }
 
@@ -397,8 +398,10 @@ TEST_F(DicomRtCompareDose, ADoseResampledByAnotherWriterPassesTheGammaTest) {
   std::cout << result.out.substr(0, 1200) << "\n";
   const double passRate = JsonNumber(result.out, "pass_rate_pct");
   // Trilinear resampling of a 1/r² dose from 0.9 x 0.9 x 2.5 mm to 2 mm: the DTA of 2 mm covers
-  // the interpolation error except within a few voxels of seeds (r_min excluded).
-  EXPECT_GE(passRate, 95.0);
+  // the interpolation error except within a few voxels of seeds (r_min excluded). Measured:
+  // 99.999 %; D90 within 0.71 % (the resampling overestimates a convex dose by a few tenths of a
+  // percent at the D90 level, ~1 cm from seeds); 99 % and 3 % leave room for other plans.
+  EXPECT_GE(passRate, 99.0);
   for (const auto& target : DemoPlan().targets) {
     const auto foreign = JsonMetric(result.out, target.structureName, "D90_Gy", "rtdose");
     const auto difference = JsonMetric(result.out, target.structureName, "D90_Gy", "difference");
