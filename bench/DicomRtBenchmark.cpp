@@ -4,7 +4,8 @@
 // process (start-up included) and its own peak resident memory is read with wait4. The setup
 // (sample patient and demo plan, ~30 s) is not timed. Run:
 //   build/bench/seedplan_bench_dicomrt
-// and only the import (no setup): --benchmark_filter=Import
+// and only the import (no setup): --benchmark_filter='Import|Startup'. BM_StartupBaseline times
+// `seedplan --version` in the same run: the import's budget is mostly the executable's start-up.
 
 #include "seedplan/imaging/DicomStudyContext.h"
 #include "seedplan/imaging/RtInstanceHeader.h"
@@ -39,6 +40,7 @@ constexpr int kImportSeeds = 200;
 
 struct Run {
   double seconds = 0.0;
+  double cpuSeconds = 0.0; ///< user + system time of the process: what a loaded machine cannot hide
   double peakMb = 0.0;
   int exitCode = -1;
 };
@@ -68,6 +70,8 @@ Run RunSeedplan(const std::vector<std::string>& arguments) {
   wait4(child, &status, 0, &usage);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.peakMb = double(usage.ru_maxrss) / 1024.0;
+  run.cpuSeconds = double(usage.ru_utime.tv_sec) + 1e-6 * double(usage.ru_utime.tv_usec) +
+                   double(usage.ru_stime.tv_sec) + 1e-6 * double(usage.ru_stime.tv_usec);
   run.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   posix_spawn_file_actions_destroy(&actions);
   return run;
@@ -110,10 +114,30 @@ void BM_ExportSamplePlan(benchmark::State& state) {
     state.SetIterationTime(last.seconds);
   }
   state.counters["peak_rss_MB"] = last.peakMb;
+  state.counters["cpu_s"] = last.cpuSeconds;
   state.counters["budget_s"] = kExportBudgetS;
   state.counters["budget_MB"] = kExportBudgetMb;
 }
 BENCHMARK(BM_ExportSamplePlan)->Unit(benchmark::kSecond)->UseManualTime()->Iterations(3);
+
+/// The yardstick for the export in the same run: `seedplan evaluate` of the same plan reads the
+/// same CT and structures, computes the same dose and every structure's DVH (issue 12 measured it
+/// at 11-14 s on the unloaded machine). export / evaluate is what a loaded machine cannot blur.
+void BM_EvaluateSamplePlanBaseline(benchmark::State& state) {
+  const fs::path plan = SamplePlan();
+  Run last;
+  for (auto _ : state) {
+    last = RunSeedplan({"evaluate", "--plan", plan.string()});
+    if (last.exitCode != 0) {
+      state.SkipWithError("seedplan evaluate failed");
+      return;
+    }
+    state.SetIterationTime(last.seconds);
+  }
+  state.counters["peak_rss_MB"] = last.peakMb;
+  state.counters["cpu_s"] = last.cpuSeconds;
+}
+BENCHMARK(BM_EvaluateSamplePlanBaseline)->Unit(benchmark::kSecond)->UseManualTime()->Iterations(3);
 
 /// A 200-seed plan as another system writes it (one channel per seed), for the import.
 fs::path TwoHundredSeedPlan() {
@@ -164,9 +188,23 @@ void BM_ImportRtPlan200SeedsCommand(benchmark::State& state) {
     state.SetIterationTime(last.seconds);
   }
   state.counters["peak_rss_MB"] = last.peakMb;
+  state.counters["cpu_s"] = last.cpuSeconds;
   state.counters["budget_s"] = kImportBudgetS;
 }
 BENCHMARK(BM_ImportRtPlan200SeedsCommand)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+/// The yardstick measured in the same run: start-up of the executable alone (`--version`), which
+/// the command times above include; on a loaded machine both grow together.
+void BM_StartupBaseline(benchmark::State& state) {
+  Run last;
+  for (auto _ : state) {
+    last = RunSeedplan({"--version"});
+    state.SetIterationTime(last.seconds);
+  }
+  state.counters["peak_rss_MB"] = last.peakMb;
+  state.counters["cpu_s"] = last.cpuSeconds;
+}
+BENCHMARK(BM_StartupBaseline)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 void BM_ImportRtPlan200SeedsReader(benchmark::State& state) {
   const fs::path plan = TwoHundredSeedPlan();
