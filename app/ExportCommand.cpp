@@ -15,6 +15,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 namespace seedplan::app {
 
@@ -28,7 +29,12 @@ struct ExportOptions {
 
 void RunExport(const ExportOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const auto progress = [&start](const std::string& message) {
+  // Progress on a terminal only: a refusal stays the one line on stderr that scripts read.
+  const bool terminal = ::isatty(STDERR_FILENO) != 0;
+  const auto progress = [&start, terminal](const std::string& message) {
+    if (!terminal) {
+      return;
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cerr << "seedplan: [" << FormatNumber(seconds, 3) << " s] " << message << '\n';

@@ -345,21 +345,12 @@ TEST_F(DicomRtDemo, DicompylerD90IsWithinTwoPercentOfSeedplansForEveryTarget) {
 
 class DicomRtCompareDose : public DicomRtDemo {
 protected:
-  static void SetUpTestSuite() {
-    s_Foreign = std::make_unique<TempFolder>();
-    const Result made =
-        RunTool(test::Python() + " " + Quote(test::Script("make_foreign_rtdose.py")) + " " +
-                Quote(Output() / "rtdose.dcm") + " " + Quote(s_Foreign->Path()));
-    ASSERT_EQ(made.exitCode, 0) << made.out;
-    std::cout << made.out;
-  }
-  static void TearDownTestSuite() { s_Foreign.reset(); }
   Result Compare(const fs::path& rtDose) const {
     return Seedplan("compare-dose --json --rtdose " + Quote(rtDose) + " --plan " +
                         Quote(Output() / "plan.xml"),
                     m_Work);
   }
-  inline static std::unique_ptr<TempFolder> s_Foreign;
+  static fs::path Foreign(const std::string& name) { return Output().Foreign() / name; }
 };
 
 TEST_F(DicomRtCompareDose, TheExportedDoseAgreesWithinItsStoragePrecision) {
@@ -377,7 +368,7 @@ TEST_F(DicomRtCompareDose, TheExportedDoseAgreesWithinItsStoragePrecision) {
 }
 
 TEST_F(DicomRtCompareDose, AScaledDoseShowsItsScalingInEveryTargetsD90) {
-  const Result result = Compare(s_Foreign->Path() / "scaled.dcm");
+  const Result result = Compare(Foreign("scaled.dcm"));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   // D90 of a dose x 1.03 is 1.03 x D90: seedplan - RT Dose = -0.03/1.03 of the RT Dose's D90.
   for (const auto& target : DemoPlan().targets) {
@@ -393,7 +384,7 @@ TEST_F(DicomRtCompareDose, AScaledDoseShowsItsScalingInEveryTargetsD90) {
 }
 
 TEST_F(DicomRtCompareDose, ADoseResampledByAnotherWriterPassesTheGammaTest) {
-  const Result result = Compare(s_Foreign->Path() / "resampled.dcm");
+  const Result result = Compare(Foreign("resampled.dcm"));
   ASSERT_EQ(result.exitCode, 0) << result.err;
   std::cout << result.out.substr(0, 1200) << "\n";
   const double passRate = JsonNumber(result.out, "pass_rate_pct");
@@ -413,9 +404,9 @@ TEST_F(DicomRtCompareDose, ADoseResampledByAnotherWriterPassesTheGammaTest) {
 }
 
 TEST_F(DicomRtCompareDose, AnotherFrameOfReferenceAndRelativeDosesAreRefused) {
-  const Result other = Compare(s_Foreign->Path() / "other_frame.dcm");
+  const Result other = Compare(Foreign("other_frame.dcm"));
   ExpectRefused(other, {"Frame of Reference UID", "is not the plan's"}, m_Work / "none");
-  const Result relative = Compare(s_Foreign->Path() / "relative.dcm");
+  const Result relative = Compare(Foreign("relative.dcm"));
   ExpectRefused(relative, {"Dose Units (3004,0002) is RELATIVE"}, m_Work / "none");
 }
 

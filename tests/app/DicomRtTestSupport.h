@@ -70,6 +70,9 @@ public:
   std::filesystem::path Demo() const { return m_Root / "demo"; }
   std::filesystem::path operator/(const std::string& name) const { return Demo() / name; }
   const std::string& DemoLog() const { return m_Log; }
+  /// RT Doses written from the demo's by tests/dicomrt/make_foreign_rtdose.py (made once, with
+  /// the demo output, under the same lock).
+  std::filesystem::path Foreign() const { return m_Root / "foreign"; }
 
 private:
   DemoOutput() : m_Root(SEEDPLAN_TEST_CACHE_DIR) {
@@ -91,7 +94,8 @@ private:
       std::ifstream in(stamp);
       std::getline(in, found);
     }
-    if (found != key || !fs::exists(Demo() / "rtdose.dcm")) {
+    if (found != key || !fs::exists(Demo() / "rtdose.dcm") ||
+        !fs::exists(Foreign() / "resampled.dcm")) {
       std::error_code ignored;
       fs::remove_all(m_Root, ignored);
       fs::create_directories(m_Root);
@@ -103,6 +107,14 @@ private:
         ::flock(lock, LOCK_UN);
         ::close(lock);
         throw std::runtime_error("seedplan demo failed: " + demo.err);
+      }
+      const Result foreign = RunTool(Python() + " " + Quote(Script("make_foreign_rtdose.py")) +
+                                     " " + Quote(Demo() / "rtdose.dcm") + " " + Quote(Foreign()));
+      std::ofstream(m_Root / "demo.log", std::ios::app) << foreign.out;
+      if (foreign.exitCode != 0) {
+        ::flock(lock, LOCK_UN);
+        ::close(lock);
+        throw std::runtime_error("make_foreign_rtdose.py failed: " + foreign.out);
       }
       std::ofstream(stamp) << key << '\n';
     }
