@@ -1,5 +1,7 @@
-// `seedplan detect-seeds --ct PATH [--expected N] [--strength-u U | --activity-mci A] --out
-// seeds.csv`: the implanted seeds found on a post-implant CT, as the seeds CSV of DESIGN.md.
+// `seedplan detect-seeds --ct PATH [--expected N] [--strength-u U | --activity-mci A]
+// [--threshold-hu H] [--allow-none] --out seeds.csv`: the implanted seeds found on a post-implant
+// CT, as the seeds CSV of DESIGN.md. The detector's notes go to stderr; a scan without seeds is
+// refused unless --allow-none (then an empty seeds CSV and a warning).
 
 #include "CommandLine.h"
 #include "Commands.h"
@@ -26,6 +28,7 @@ struct DetectOptions {
   std::optional<double> activityMCi;
   std::string model = dosimetry::SourceLibrary::kDefaultModelId;
   std::optional<double> thresholdHu;
+  bool allowNone = false;
   std::string out;
 };
 
@@ -54,6 +57,17 @@ void RunDetect(const DetectOptions& options) {
     detection.thresholdHu = *options.thresholdHu;
   }
   imaging::SeedDetectionReport report = imaging::SeedDetector::Detect(ct.hu, detection);
+  if (report.seeds.empty() && !options.allowNone) {
+    throw InvalidInput(options.ct + ": no seeds found (no metal above " +
+                       FormatNumber(detection.thresholdHu) +
+                       " HU shaped like a seed); expected a post-implant CT, or pass --allow-none "
+                       "to write an empty seeds CSV");
+  }
+  if (report.seeds.empty()) {
+    log::Warning(options.ct + ": no seeds found (no metal above " +
+                 FormatNumber(detection.thresholdHu) +
+                 " HU shaped like a seed); writing a seeds CSV without rows (--allow-none)");
+  }
   for (const auto& note : report.notes) {
     log::Warning(options.ct + ": " + note);
   }
@@ -86,6 +100,8 @@ void RegisterDetectSeedsCommand(CLI::App& app) {
   strength->excludes(activity);
   command->add_option("--model", options->model, "Seed model written with the strength");
   command->add_option("--threshold-hu", options->thresholdHu, "Metal threshold (HU)");
+  command->add_flag("--allow-none", options->allowNone,
+                    "Write an empty seeds CSV (with a warning) when no seed is found");
   command->add_option("--out", options->out, "Seeds CSV to write")->required();
   command->callback([options]() { RunDetect(*options); });
 }

@@ -62,10 +62,18 @@ void RunPostplan(const PostplanOptions& options) {
   const dosimetry::SourceLibrary library;
   const imaging::CtImage post = imaging::CtLoader::Load(options.postCt, options.series);
 
+  if (options.expected && *options.expected < 1) {
+    throw InvalidInput("--expected is " + std::to_string(*options.expected) +
+                       "; expected the number of implanted seeds (at least 1)");
+  }
   imaging::SeedDetectionOptions detection;
   detection.expectedCount =
       options.expected ? options.expected : std::optional<int>(int(planned.seeds.size()));
   const imaging::SeedDetectionReport found = imaging::SeedDetector::Detect(post.hu, detection);
+  if (found.seeds.empty()) {
+    throw InvalidInput(options.postCt + ": no seeds found; expected the post-implant CT of " +
+                       options.plan);
+  }
   for (const auto& note : found.notes) {
     log::Warning(options.postCt + ": " + note);
   }
