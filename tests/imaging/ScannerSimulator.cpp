@@ -220,7 +220,12 @@ short Store(double tissueHu, double excessHu, double artefactHu, const ScannerMo
   double highest = 0.0;
   double step = 1.0;
   ScannerSimulator::ScaleLimits(scanner.scale, lowest, highest, step);
-  const double quantised = std::clamp(std::round(hu / step) * step, lowest, highest);
+  // Stored integers: HU = step x stored + intercept. The slope-10 scale's intercept is -1024, so
+  // its values are -1024 + 10 n; with a step of 1 HU (every other scale) the intercept does not
+  // change the rounding.
+  constexpr double kInterceptHu = -1024.0;
+  const double quantised =
+      std::clamp(std::round((hu - kInterceptHu) / step) * step + kInterceptHu, lowest, highest);
   return static_cast<short>(std::clamp(quantised, -32768.0, 32767.0));
 }
 
