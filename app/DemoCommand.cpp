@@ -4,6 +4,7 @@
 // the seeds and the plan as DICOM RT (rtplan.dcm, rtdose.dcm, rtstruct.dcm) into DIR.
 
 #include "Commands.h"
+#include "DemoPictures.h"
 #include "DicomRtExport.h"
 #include "PlanningSession.h"
 #include "StudyPlanLog.h"
@@ -114,6 +115,7 @@ void RunDemo(const DemoOptions& options) {
   const DicomRtExportResult rt =
       ExportDicomRt(session.plan, (outFolder / "plan.xml").string(), session.ct, session.structures,
                     session.doseGy, library, outFolder, true);
+  WriteDemoPictures(session, outFolder);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "\nwrote " << (outFolder / "plan.xml").string() << ", "

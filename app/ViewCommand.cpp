@@ -1,14 +1,360 @@
-// `seedplan view`: placeholder until issue 7 builds it (its file from the start, so that
-// the command list does not change under parallel work).
+// `seedplan view --plan plan.xml [--ct DIR] [--structures FILE] [--dose FILE] [--compare PLAN2]
+// [--screenshot OUT.png] [--plane axial|coronal|sagittal|3d|dvh] [--slice MM | --through NAME]
+// [--size WxH] [--levels-pct LIST | --levels-gy LIST] [--rx-of NAME]`: the plan over its CT with
+// isodoses, contours, seeds and needles, its 3D view or its DVH, in a window or as a PNG drawn off
+// screen. Bad input is refused with one line before anything is drawn or written.
 
+#include "CommandLine.h"
 #include "Commands.h"
+#include "ViewScene.h"
+
 #include "seedplan/core/Error.h"
+#include "seedplan/core/Log.h"
+#include "seedplan/core/TextParsing.h"
+#include "seedplan/dosimetry/SourceLibrary.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/StructureLoader.h"
+#include "seedplan/imaging/VolumeIo.h"
+#include "seedplan/planning/PlanEvaluator.h"
+#include "seedplan/planning/PlanXml.h"
+#include "seedplan/viewer/InteractiveViewer.h"
+#include "seedplan/viewer/Pictures.h"
+#include "seedplan/viewer/SliceContent.h"
+#include "seedplan/viewer/SliceSampling.h"
+#include "seedplan/viewer/XDisplay.h"
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <optional>
 
 namespace seedplan::app {
 
+namespace {
+
+struct ViewOptions {
+  std::string plan;
+  std::string ct;
+  std::string structures;
+  std::string dose;
+  std::string compare;
+  std::string screenshot;
+  std::string plane = "axial";
+  std::string slice;
+  std::string through;
+  std::string size = "800x800";
+  std::string levelsPct;
+  std::string levelsGy;
+  std::string rxOf;
+};
+
+/// "WxH" in pixels.
+std::pair<int, int> ParseSize(const std::string& text) {
+  const auto x = text.find('x');
+  const std::string expected = "; expected WIDTHxHEIGHT in pixels, e.g. 800x800, each " +
+                               std::to_string(viewer::kMinPictureSidePx) + " to " +
+                               std::to_string(viewer::kMaxPictureSidePx);
+  if (x == std::string::npos) {
+    throw InvalidInput("--size is '" + text + "'" + expected);
+  }
+  int sides[2] = {0, 0};
+  const std::string parts[2] = {text.substr(0, x), text.substr(x + 1)};
+  for (int i = 0; i < 2; ++i) {
+    const std::string& part = parts[i];
+    if (part.empty() || part.size() > 5 ||
+        part.find_first_not_of("0123456789") != std::string::npos) {
+      throw InvalidInput("--size is '" + text + "'" + expected);
+    }
+    sides[i] = std::stoi(part);
+    if (sides[i] < viewer::kMinPictureSidePx || sides[i] > viewer::kMaxPictureSidePx) {
+      throw InvalidInput("--size is '" + text + "'" + expected);
+    }
+  }
+  return {sides[0], sides[1]};
+}
+
+/// "50,80,100": positive finite numbers, at most the number of level colours, none twice.
+std::vector<double> ParseLevels(const std::string& text, const std::string& option) {
+  std::vector<double> levels;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    const std::string item =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    double value = 0.0;
+    try {
+      value = ParseFiniteNumber(item, option + " item '" + item + "'");
+    } catch (const Error&) {
+      throw InvalidInput(option + " is '" + text + "': '" + item +
+                         "' is not a number; expected a comma-separated list such as 50,100,150");
+    }
+    if (!(value > 0.0)) {
+      throw InvalidInput(option + " is '" + text + "': level " + item + "; expected levels > 0");
+    }
+    levels.push_back(value);
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  if (int(levels.size()) > viewer::MaxLevelCount()) {
+    throw InvalidInput(option + " is '" + text + "': " + std::to_string(levels.size()) +
+                       " levels; expected at most " + std::to_string(viewer::MaxLevelCount()));
+  }
+  std::vector<double> sorted = levels;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    throw InvalidInput(option + " is '" + text + "': a level is given twice");
+  }
+  return levels;
+}
+
+std::string Names(const imaging::StructureSet& structures) {
+  std::string names;
+  for (const auto& structure : structures.structures) {
+    names += (names.empty() ? "" : ", ") + structure.name;
+  }
+  return names;
+}
+
+/// The CT of a plan (or --ct), refused when its UIDs are not the plan's.
+imaging::CtImage LoadPlanCt(const planning::Plan& plan, const std::string& planFile,
+                            const std::string& override) {
+  const std::string path = override.empty() ? plan.ctPath : override;
+  if (path.empty()) {
+    throw InvalidInput(planFile + ": the plan names no CT; give --ct DIR");
+  }
+  if (!std::filesystem::exists(path)) {
+    throw Io(path + ": the plan's CT is missing (" + planFile +
+             (override.empty() ? " names it" : ", --ct") + ")");
+  }
+  imaging::CtImage ct = imaging::CtLoader::Load(path);
+  if (!plan.ctSeriesUid.empty() && ct.info.seriesInstanceUid != plan.ctSeriesUid) {
+    throw InvalidInput(path + ": CT series UID " + ct.info.seriesInstanceUid +
+                       " is not the plan's (" + plan.ctSeriesUid + " in " + planFile + ")");
+  }
+  if (!plan.frameOfReferenceUid.empty() &&
+      ct.info.frameOfReferenceUid != plan.frameOfReferenceUid) {
+    throw InvalidInput(path + ": Frame of Reference UID " + ct.info.frameOfReferenceUid +
+                       " is not the plan's (" + plan.frameOfReferenceUid + " in " + planFile + ")");
+  }
+  return ct;
+}
+
+imaging::StructureSet LoadPlanStructures(const planning::Plan& plan, const std::string& planFile,
+                                         const std::string& override, const imaging::CtImage& ct) {
+  const std::string path = override.empty() ? plan.structuresPath : override;
+  if (path.empty()) {
+    throw InvalidInput(planFile + ": the plan names no structures; give --structures FILE");
+  }
+  imaging::StructureSet set = imaging::StructureLoader::Load(path, ct);
+  if (!set.frameOfReferenceUid.empty() && !plan.frameOfReferenceUid.empty() &&
+      set.frameOfReferenceUid != plan.frameOfReferenceUid) {
+    throw InvalidInput(path + ": Frame of Reference UID " + set.frameOfReferenceUid +
+                       " is not the plan's (" + plan.frameOfReferenceUid + " in " + planFile + ")");
+  }
+  return set;
+}
+
+/// The region the view shows must lie inside the dose grid: the slice for slice views, the whole
+/// CT for the 3D view. Named by the dose file.
+void CheckDoseCovers(const viewer::Scene& scene, const viewer::ViewSettings& settings,
+                     const std::string& doseFile) {
+  const GridGeometry& dose = scene.plan.dose->values.Geometry();
+  std::string uncovered;
+  std::string region;
+  if (settings.plane == viewer::ViewPlane::ThreeD) {
+    uncovered = viewer::UncoveredBox(dose, scene.ct.Geometry());
+    region = "the CT";
+  } else if (settings.plane != viewer::ViewPlane::Dvh) {
+    const double position = viewer::ResolveSlicePosition(scene, settings);
+    const auto frame = viewer::SliceFrame::Make(settings.plane, scene.patientPosition, position);
+    uncovered =
+        viewer::UncoveredPart(dose, frame, viewer::VolumeSliceGrid(scene.ct.Geometry(), frame));
+    region = "the " + viewer::PlaneName(settings.plane) + " slice at " + FormatNumber(position, 6) +
+             " mm of the CT";
+  }
+  if (!uncovered.empty()) {
+    throw InvalidInput(doseFile + ": the dose grid does not cover " + region + ": " + uncovered +
+                       " is outside it (dose grid " + dose.Describe() + ")");
+  }
+}
+
+void RunView(const ViewOptions& options) {
+  // Everything the command line says is checked first.
+  viewer::ViewSettings settings;
+  settings.plane = viewer::ParsePlane(options.plane, "--plane");
+  const auto [width, height] = ParseSize(options.size);
+  settings.widthPx = width;
+  settings.heightPx = height;
+  const bool slicePlane =
+      settings.plane != viewer::ViewPlane::ThreeD && settings.plane != viewer::ViewPlane::Dvh;
+  if (!options.slice.empty() && !options.through.empty()) {
+    throw InvalidInput("--slice and --through both given; expected one of them");
+  }
+  if (!slicePlane && (!options.slice.empty() || !options.through.empty())) {
+    throw InvalidInput(std::string(options.slice.empty() ? "--through" : "--slice") +
+                       " applies to axial, coronal and sagittal views, not --plane " +
+                       options.plane);
+  }
+  if (!options.slice.empty()) {
+    settings.sliceMm = ParseFiniteNumber(options.slice, "--slice");
+  }
+  if (!options.levelsPct.empty() && !options.levelsGy.empty()) {
+    throw InvalidInput("--levels-pct and --levels-gy both given; expected one of them");
+  }
+  if (!options.levelsPct.empty()) {
+    settings.levels.values = ParseLevels(options.levelsPct, "--levels-pct");
+  } else if (!options.levelsGy.empty()) {
+    settings.levels.absolute = true;
+    settings.levels.values = ParseLevels(options.levelsGy, "--levels-gy");
+  }
+  settings.referenceStructure = options.rxOf;
+  if (!options.screenshot.empty()) {
+    CheckOutputPath(options.screenshot, {".png"}, "--screenshot");
+  }
+  // VTK aborts the process without an X display, even off screen: refuse before touching it.
+  if (const std::string problem = viewer::XDisplayProblem(); !problem.empty()) {
+    if (options.screenshot.empty()) {
+      throw InvalidInput("view: no X display (" + problem +
+                         "): the window needs one; draw a picture with --screenshot OUT.png "
+                         "under xvfb-run -a");
+    }
+    throw InvalidInput("view --screenshot: no X display (" + problem +
+                       "); VTK draws through X even off screen: run under xvfb-run -a");
+  }
+
+  const planning::Plan plan = planning::PlanXml::Read(options.plan);
+  if (!options.rxOf.empty() &&
+      std::none_of(plan.targets.begin(), plan.targets.end(),
+                   [&](const auto& target) { return target.structureName == options.rxOf; })) {
+    std::string names;
+    for (const auto& target : plan.targets) {
+      names += (names.empty() ? "" : ", ") + target.structureName;
+    }
+    throw InvalidInput("--rx-of " + options.rxOf + ": no prescription for it in " + options.plan +
+                       "; the targets with one are: " + (names.empty() ? "none" : names));
+  }
+  imaging::CtImage ct = LoadPlanCt(plan, options.plan, options.ct);
+  const imaging::StructureSet structures =
+      LoadPlanStructures(plan, options.plan, options.structures, ct);
+  if (!options.through.empty()) {
+    if (!structures.Find(options.through)) {
+      throw InvalidInput("--through " + options.through +
+                         ": no such structure; the structures are: " + Names(structures));
+    }
+    settings.throughStructure = options.through;
+    settings.sliceMm =
+        viewer::SliceFrame::Make(settings.plane, ct.info.patientPosition, 0.0)
+            .normal.dot(viewer::MaskCentreMm(structures.Find(options.through)->mask));
+  }
+
+  auto scene = std::make_shared<viewer::Scene>();
+  scene->patientPosition = ct.info.patientPosition;
+  scene->patientId = plan.patientId.empty() ? ct.info.patientId : plan.patientId;
+  scene->structures = SceneStructuresOf(structures, plan);
+  scene->plan = ScenePlanOf(plan, PlanLabel(options.plan, plan));
+  const GridGeometry ctGrid = ct.hu.Geometry();
+  scene->ct = std::move(ct.hu);
+  if (slicePlane) {
+    viewer::ResolveSlicePosition(*scene, settings); // --slice outside the scan: say its range
+  }
+
+  const dosimetry::SourceLibrary library;
+  if (!options.dose.empty()) {
+    viewer::SceneDose dose = SceneDoseOf(imaging::ReadVolumeFloat(options.dose));
+    if (dose.values.MetaData().count("seedplan_unit") == 0) {
+      log::Warning(options.dose +
+                   ": no seedplan_unit in the header; drawing it as total dose in Gy");
+    }
+    if (dose.isDoseRate && !options.levelsPct.empty()) {
+      throw InvalidInput("--levels-pct with " + options.dose +
+                         ", a dose-rate file (cGy/h): its levels are drawn in cGy/h; give "
+                         "--levels-gy or a total-dose file");
+    }
+    if (dose.isDoseRate && settings.plane == viewer::ViewPlane::Dvh) {
+      throw InvalidInput(options.dose + " is a dose-rate file (cGy/h); the DVH needs total dose "
+                                        "in Gy");
+    }
+    scene->plan.dose = std::move(dose);
+    CheckDoseCovers(*scene, settings, options.dose);
+  } else {
+    scene->plan.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(plan, ctGrid, library));
+  }
+
+  if (!options.compare.empty()) {
+    const planning::Plan other = planning::PlanXml::Read(options.compare);
+    viewer::ScenePlan compare = ScenePlanOf(other, PlanLabel(options.compare, other));
+    scene->compareSharesFrame =
+        !other.frameOfReferenceUid.empty() && other.frameOfReferenceUid == plan.frameOfReferenceUid;
+    const bool sameCt = !other.ctSeriesUid.empty() && other.ctSeriesUid == plan.ctSeriesUid;
+    if (sameCt) {
+      compare.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(other, ctGrid, library));
+      if (settings.plane == viewer::ViewPlane::Dvh) {
+        compare.dvh = DvhCurvesOf(compare.dose->values, structures, other);
+      }
+    } else {
+      const imaging::CtImage otherCt = LoadPlanCt(other, options.compare, "");
+      compare.dose =
+          SceneDoseOf(planning::PlanEvaluator::TotalDose(other, otherCt.hu.Geometry(), library));
+      if (settings.plane == viewer::ViewPlane::Dvh) {
+        const imaging::StructureSet otherStructures =
+            LoadPlanStructures(other, options.compare, "", otherCt);
+        compare.dvh = DvhCurvesOf(compare.dose->values, otherStructures, other);
+      }
+    }
+    scene->compare = std::move(compare);
+  }
+  if (settings.plane == viewer::ViewPlane::Dvh) {
+    scene->plan.dvh = DvhCurvesOf(scene->plan.dose->values, structures, plan);
+  }
+
+  if (!options.screenshot.empty()) {
+    viewer::PictureRenderer renderer;
+    const auto png = renderer.RenderPng(*scene, settings);
+    viewer::WritePngFile(options.screenshot, png);
+    std::cout << "wrote " << options.screenshot << " (" << settings.widthPx << "x"
+              << settings.heightPx << ", " << viewer::PlaneName(settings.plane) << ")\n";
+    return;
+  }
+  viewer::InteractiveViewer window(scene, settings);
+  window.SetDvhSource([scene, &structures, &plan]() {
+    std::vector<viewer::DvhCurve> curves = DvhCurvesOf(scene->plan.dose->values, structures, plan);
+    return curves;
+  });
+  std::cout << viewer::InteractiveViewer::KeyHelp() << std::flush;
+  window.Run();
+}
+
+} // namespace
+
 void RegisterViewCommand(CLI::App& app) {
-  auto* command = app.add_subcommand("view", "Not built yet (issue 7)");
-  command->callback([]() { throw NotSupported("view: not built yet (issue 7)"); });
+  auto* command = app.add_subcommand(
+      "view",
+      "The plan over its CT (isodoses, contours, seeds, needles), 3D or DVH; window or PNG");
+  auto options = std::make_shared<ViewOptions>();
+  command->add_option("--plan", options->plan, "Plan file (.xml)")->required();
+  command->add_option("--ct", options->ct, "CT (DICOM folder or volume) instead of the plan's");
+  command->add_option("--structures", options->structures,
+                      "Structures (RT Structure Set or label map) instead of the plan's");
+  command->add_option("--dose", options->dose,
+                      "Dose grid (.mha/.nrrd from `seedplan dose`) instead of recomputing it");
+  command->add_option(
+      "--compare", options->compare,
+      "A second plan (e.g. post-implant): its DVH dashed, its 100 % isodose dashed");
+  command->add_option("--screenshot", options->screenshot,
+                      "Write the view as a PNG (drawn off screen) instead of opening a window");
+  command->add_option("--plane", options->plane, "axial, coronal, sagittal, 3d or dvh (axial)");
+  command->add_option("--slice", options->slice,
+                      "Slice position in mm (LPS: z axial, y coronal, x sagittal)");
+  command->add_option("--through", options->through,
+                      "The slice nearest the centre of this structure");
+  command->add_option("--size", options->size, "Picture size WxH in pixels (800x800)");
+  command->add_option("--levels-pct", options->levelsPct,
+                      "Isodose levels in % of the reference prescription (50,80,90,100,150,200)");
+  command->add_option("--levels-gy", options->levelsGy, "Isodose levels in Gy (total dose)");
+  command->add_option("--rx-of", options->rxOf, "Target whose prescription the % levels refer to");
+  command->callback([options]() { RunView(*options); });
 }
 
 } // namespace seedplan::app
