@@ -123,7 +123,7 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
     axes.push_back({{{x, double(plot.y1)}, {x, plot.y1 + 0.4 * fontPx}}, false});
     m_Renderer->AddViewProp(draw::Text(FormatNumber(dose, 6), fontPx, kTextColor, x,
                                        plot.y1 + 0.6 * fontPx, height, draw::Align::Centre,
-                                       draw::Align::Start));
+                                       draw::Align::Start, false, &m_Layout.textBoxes));
   }
   for (int volume = 0; volume <= 100; volume += 10) {
     const double y = m_Layout.DvhToPixel(0.0, volume).y();
@@ -132,7 +132,7 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
     if (volume % 20 == 0) {
       m_Renderer->AddViewProp(draw::Text(std::to_string(volume), fontPx, kTextColor,
                                          plot.x0 - 0.6 * fontPx, y, height, draw::Align::End,
-                                         draw::Align::Centre));
+                                         draw::Align::Centre, false, &m_Layout.textBoxes));
     }
   }
   m_Renderer->AddViewProp(draw::PixelLines(grid, height, kGridColor, 1.0));
@@ -142,10 +142,11 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
                                    : std::string("TG-43, water, total dose");
   m_Renderer->AddViewProp(draw::Text("Dose (Gy)  -  " + quantity, fontPx, kTextColor,
                                      0.5 * (plot.x0 + plot.x1), height - 0.5 * pad, height,
-                                     draw::Align::Centre, draw::Align::End));
+                                     draw::Align::Centre, draw::Align::End, false,
+                                     &m_Layout.textBoxes));
   auto volumeTitle =
       draw::Text("Volume (%)", fontPx, kTextColor, 0.8 * fontPx, 0.5 * (plot.y0 + plot.y1), height,
-                 draw::Align::Centre, draw::Align::Centre);
+                 draw::Align::Centre, draw::Align::Centre, false, &m_Layout.textBoxes);
   volumeTitle->GetTextProperty()->SetOrientation(90.0);
   m_Renderer->AddViewProp(volumeTitle);
 
@@ -195,9 +196,9 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
   if (scene.compare) {
     subtitle += "    dashed: " + scene.compare->label;
   }
-  m_Renderer->AddViewProp(
-      draw::Text(title + "\n" + subtitle + (rxText.empty() ? "" : "\n" + rxText), fontPx,
-                 kTextColor, pad, pad, height, draw::Align::Start, draw::Align::Start));
+  m_Renderer->AddViewProp(draw::Text(
+      title + "\n" + subtitle + (rxText.empty() ? "" : "\n" + rxText), fontPx, kTextColor, pad, pad,
+      height, draw::Align::Start, draw::Align::Start, false, &m_Layout.textBoxes));
 
   // Legend: one row per structure of the plan, then the second plan's targets (dashed; its
   // organs share the first plan's colours and would double the list).
@@ -226,7 +227,7 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
     if (row + 1 >= maxRows && rows.size() > maxRows) {
       m_Renderer->AddViewProp(draw::Text("+" + std::to_string(rows.size() - row) + " more",
                                          legendFont, kTextColor, x, y, height, draw::Align::Start,
-                                         draw::Align::Centre));
+                                         draw::Align::Centre, false, &m_Layout.textBoxes));
       break;
     }
     const DvhCurve& curve = *rows[row].curve;
@@ -245,7 +246,8 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
     }
     m_Renderer->AddViewProp(draw::PixelLines(swatch, height, curve.colorRgb, lineWidth));
     m_Renderer->AddViewProp(draw::Text(legend.text, legendFont, kTextColor, x + swatchWidth + pad,
-                                       y, height, draw::Align::Start, draw::Align::Centre));
+                                       y, height, draw::Align::Start, draw::Align::Centre, false,
+                                       &m_Layout.textBoxes));
     m_Layout.curveLegend.push_back(legend);
     y += rowHeight;
   }

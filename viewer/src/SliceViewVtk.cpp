@@ -251,7 +251,8 @@ void SliceViewVtk::AddAnnotations(const Scene& scene, const ViewSettings& settin
     text += "\n" + m_Content.compareNote;
   }
   m_Renderer->AddViewProp(draw::Text(text, m_FontPx, kTextColor, pad, pad, m_Layout.heightPx,
-                                     draw::Align::Start, draw::Align::Start));
+                                     draw::Align::Start, draw::Align::Start, false,
+                                     &m_Layout.textBoxes));
 }
 
 void SliceViewVtk::AddIsodoseLegend(const Scene& scene, const ViewSettings& settings) {
@@ -327,7 +328,8 @@ void SliceViewVtk::AddIsodoseLegend(const Scene& scene, const ViewSettings& sett
   const int x = box.x0 + pad;
   for (const auto& title : titles) {
     m_Renderer->AddViewProp(draw::Text(title, m_FontPx, kTextColor, x, y, height,
-                                       draw::Align::Start, draw::Align::Centre));
+                                       draw::Align::Start, draw::Align::Centre, false,
+                                       &m_Layout.textBoxes));
     y += rowHeight;
   }
   const double lineWidth = std::max(2.0, kIsodoseWidthPx * m_Scale);
@@ -353,13 +355,14 @@ void SliceViewVtk::AddIsodoseLegend(const Scene& scene, const ViewSettings& sett
     }
     m_Renderer->AddViewProp(draw::Text(row.text, m_FontPx, row.hidden ? kDimText : kTextColor,
                                        x + swatchWidth + pad, y, height, draw::Align::Start,
-                                       draw::Align::Centre));
+                                       draw::Align::Centre, false, &m_Layout.textBoxes));
     m_Layout.isodoseLegend.push_back(legend);
     y += rowHeight;
   }
   for (const auto& footer : footers) {
     m_Renderer->AddViewProp(draw::Text(footer, m_FontPx, kTextColor, x, y, height,
-                                       draw::Align::Start, draw::Align::Centre));
+                                       draw::Align::Start, draw::Align::Centre, false,
+                                       &m_Layout.textBoxes));
     y += rowHeight;
   }
 }
@@ -421,13 +424,14 @@ void SliceViewVtk::AddContourLegend() {
         draw::PixelLines({{{{double(x), y}, {double(x + swatchWidth), y}}, false}}, height,
                          contour->colorRgb, kContourWidthPx * m_Scale + 1.0));
     m_Renderer->AddViewProp(draw::Text(contour->name, fontPx, kTextColor, x + swatchWidth + pad, y,
-                                       height, draw::Align::Start, draw::Align::Centre));
+                                       height, draw::Align::Start, draw::Align::Centre, false,
+                                       &m_Layout.textBoxes));
     m_Layout.contourLegend.push_back(legend);
     y += rowHeight;
   }
   if (hiddenCount) {
-    m_Renderer->AddViewProp(
-        draw::Text(more, fontPx, kDimText, x, y, height, draw::Align::Start, draw::Align::Centre));
+    m_Renderer->AddViewProp(draw::Text(more, fontPx, kDimText, x, y, height, draw::Align::Start,
+                                       draw::Align::Centre, false, &m_Layout.textBoxes));
   }
 }
 
@@ -448,7 +452,8 @@ void SliceViewVtk::AddScaleBar() {
   m_Renderer->AddViewProp(draw::PixelLines(lines, height, kWhite, lineWidth));
   m_Renderer->AddViewProp(draw::Text(FormatNumber(lengthMm) + " mm", m_FontPx, kTextColor,
                                      x0 + 0.5 * lengthPx, y - tick - 0.2 * m_FontPx, height,
-                                     draw::Align::Centre, draw::Align::End));
+                                     draw::Align::Centre, draw::Align::End, false,
+                                     &m_Layout.textBoxes));
   const int half = int(std::ceil(0.5 * lineWidth));
   m_Layout.scaleBar = {int(std::lround(x0)), int(std::lround(y)) - half,
                        int(std::lround(x0 + lengthPx)), int(std::lround(y)) + half};
@@ -469,7 +474,7 @@ void SliceViewVtk::AddOrientationLabels() {
        {&m_Layout.leftLabel, &m_Layout.rightLabel, &m_Layout.topLabel, &m_Layout.bottomLabel}) {
     m_Renderer->AddViewProp(draw::Text(label->text, fontPx, kWhite, label->centrePx.x(),
                                        label->centrePx.y(), height, draw::Align::Centre,
-                                       draw::Align::Centre, true));
+                                       draw::Align::Centre, true, &m_Layout.textBoxes));
   }
 }
 

@@ -320,7 +320,8 @@ void ThreeDViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
   }
   text += "\nseen from the front, head up, turned 30 deg to the patient's left";
   m_Renderer->AddViewProp(draw::Text(text, fontPx, {235, 235, 235}, pad, pad, height,
-                                     draw::Align::Start, draw::Align::Start));
+                                     draw::Align::Start, draw::Align::Start, false,
+                                     &m_Layout.textBoxes));
 }
 
 } // namespace seedplan::viewer

@@ -188,7 +188,7 @@ vtkSmartPointer<vtkActor2D> PixelBoxActor(const PixelBox& box, int heightPx, con
 
 vtkSmartPointer<vtkTextActor> Text(const std::string& text, int fontPx, const Rgb& color, double x,
                                    double y, int heightPx, Align horizontal, Align vertical,
-                                   bool bold) {
+                                   bool bold, std::vector<PixelBox>* boxes) {
   auto actor = vtkSmartPointer<vtkTextActor>::New();
   actor->SetInput(text.c_str());
   vtkTextProperty* property = actor->GetTextProperty();
@@ -217,6 +217,18 @@ vtkSmartPointer<vtkTextActor> Text(const std::string& text, int fontPx, const Rg
     break;
   }
   actor->SetDisplayPosition(int(std::lround(x)), int(std::lround(heightPx - y)));
+  if (boxes) {
+    const auto size = TextSize(text, fontPx, bold);
+    const double left = horizontal == Align::Start    ? x
+                        : horizontal == Align::Centre ? x - 0.5 * size[0]
+                                                      : x - size[0];
+    const double top = vertical == Align::Start    ? y
+                       : vertical == Align::Centre ? y - 0.5 * size[1]
+                                                   : y - size[1];
+    // Two pixels around it: rounding and the shadow's offset.
+    boxes->push_back({int(std::floor(left)) - 2, int(std::floor(top)) - 2,
+                      int(std::ceil(left + size[0])) + 2, int(std::ceil(top + size[1])) + 2});
+  }
   actor->PickableOff();
   return actor;
 }

@@ -45,10 +45,11 @@ vtkSmartPointer<vtkActor2D> PixelLines(const std::vector<Polyline2>& lines, int 
 vtkSmartPointer<vtkActor2D> PixelBoxActor(const PixelBox& box, int heightPx, const Rgb& color,
                                           double opacity);
 
-/// A text at (x, y) in picture pixels (x right, y down), aligned as asked around that point.
+/// A text at (x, y) in picture pixels (x right, y down), aligned as asked around that point; its
+/// box (with its shadow) is appended to `boxes` when given.
 vtkSmartPointer<vtkTextActor> Text(const std::string& text, int fontPx, const Rgb& color, double x,
                                    double y, int heightPx, Align horizontal, Align vertical,
-                                   bool bold = false);
+                                   bool bold = false, std::vector<PixelBox>* boxes = nullptr);
 
 /// Width and height (pixels) a text will take.
 std::array<int, 2> TextSize(const std::string& text, int fontPx, bool bold = false);

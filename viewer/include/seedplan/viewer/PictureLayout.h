@@ -42,6 +42,9 @@ struct PictureLayout {
   ViewPlane plane = ViewPlane::Axial;
   int widthPx = 0;
   int heightPx = 0;
+  /// Where text was drawn (annotations, legends, labels, ticks): the one part of a picture whose
+  /// pixels depend on the font renderer's version.
+  std::vector<PixelBox> textBoxes;
 
   // Slice views.
   std::optional<SliceFrame> frame;
