@@ -99,6 +99,36 @@ TEST(SliceSampling, AMirroredSeriesShowsTheSameAnatomyPixelForPixel) {
   EXPECT_GT(a0, gridA.nu / 2);
 }
 
+TEST(SliceSampling, MaskCutsFollowTheNearestVoxelForEveryAxisOrder) {
+  // A mask stored with mirrored x and z, cut along every plane: each sample of the cut is the
+  // voxel nearest to its point, and the cut keeps one empty sample around the inside voxels.
+  SyntheticSceneOptions options;
+  options.direction = Eigen::Vector3d(-1, 1, -1).asDiagonal();
+  const viewer::Scene scene = SyntheticScene(options);
+  const Mask& mask = scene.structures.front().mask;
+  for (ViewPlane plane : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const SliceFrame frame = SliceFrame::Make(plane, "HFS", plane == ViewPlane::Axial ? 2.5 : 3.0);
+    const auto cut = viewer::SampleMask(mask, frame);
+    ASSERT_TRUE(cut) << viewer::PlaneName(plane);
+    int inside = 0;
+    for (int b = 0; b < cut->grid.nv; ++b) {
+      for (int a = 0; a < cut->grid.nu; ++a) {
+        const Eigen::Vector3d index =
+            mask.Geometry().PointToContinuousIndex(frame.ToPatient(cut->grid.Point(a, b)));
+        const bool border = a == 0 || b == 0 || a + 1 == cut->grid.nu || b + 1 == cut->grid.nv;
+        const bool expected = !border && mask.At(std::llround(index.x()), std::llround(index.y()),
+                                                 std::llround(index.z())) != 0;
+        EXPECT_EQ(cut->At(a, b) > 0.5f, expected)
+            << viewer::PlaneName(plane) << " " << a << " " << b;
+        inside += expected ? 1 : 0;
+      }
+    }
+    EXPECT_GT(inside, 50);
+  }
+  // A plane beyond the mask's slab misses it.
+  EXPECT_FALSE(viewer::SampleMask(mask, SliceFrame::Make(ViewPlane::Axial, "HFS", 20.0)));
+}
+
 TEST(SliceSampling, DoseIsTrilinearLikeTheGridSampler) {
   SyntheticSceneOptions options;
   options.direction = Eigen::Vector3d(-1, 1, -1).asDiagonal();

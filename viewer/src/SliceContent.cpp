@@ -114,39 +114,46 @@ double ResolveSlicePosition(const Scene& scene, const ViewSettings& settings) {
 
 SliceContent SliceContent::Build(const Scene& scene, const ViewSettings& settings) {
   SliceContent content;
+  content.Update(scene, settings);
+  return content;
+}
+
+void SliceContent::Update(const Scene& scene, const ViewSettings& settings) {
   const double position = ResolveSlicePosition(scene, settings);
-  content.frame = SliceFrame::Make(settings.plane, scene.patientPosition, position);
-  content.range = ScanRange(scene.ct.Geometry(), settings.plane);
-  content.sliceIndex = content.range.NearestIndex(position);
-  content.ctGrid = VolumeSliceGrid(scene.ct.Geometry(), content.frame);
-  content.ct = SampleCt(scene.ct, content.frame, content.ctGrid);
-  const double halfSlab = 0.5 * content.range.stepMm;
+  frame = SliceFrame::Make(settings.plane, scene.patientPosition, position);
+  range = ScanRange(scene.ct.Geometry(), settings.plane);
+  sliceIndex = range.NearestIndex(position);
+  ctGrid = VolumeSliceGrid(scene.ct.Geometry(), frame);
+  SampleCtInto(scene.ct, frame, ctGrid, ct);
+  const double halfSlab = 0.5 * range.stepMm;
+  contours.clear();
+  // One buffer for every structure's cut (a full-grid body mask's is 0.4 MB).
+  thread_local SliceImage<float> cut;
   for (const auto& structure : scene.structures) {
     ContourOverlay overlay;
     overlay.name = structure.name;
     overlay.colorRgb = structure.colorRgb;
     overlay.isTarget = structure.kind == StructureKind::Target;
     if (settings.plane == ViewPlane::Axial && !structure.contoursMm.empty()) {
-      overlay.lines = PolygonsOnSlice(structure, content.frame, halfSlab);
-    } else if (const auto cut = SampleMask(structure.mask, content.frame)) {
-      overlay.lines = ExtractIsolines(*cut, 0.5);
+      overlay.lines = PolygonsOnSlice(structure, frame, halfSlab);
+    } else if (SampleMaskInto(structure.mask, frame, cut)) {
+      overlay.lines = ExtractIsolines(cut, 0.5);
     }
     if (!overlay.lines.empty()) {
-      content.contours.push_back(std::move(overlay));
+      contours.push_back(std::move(overlay));
     }
   }
-  content.UpdateDose(scene, settings);
-  content.UpdateSeeds(scene);
-  return content;
+  UpdateDose(scene, settings);
+  UpdateSeeds(scene);
 }
 
 void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) {
-  dose.reset();
   isodoses.clear();
   compareIsodose.reset();
   compareNote.clear();
   reference = ChooseReference(scene, settings, &frame);
   if (!scene.plan.dose) {
+    dose.reset();
     return;
   }
   const SceneDose& planDose = *scene.plan.dose;
@@ -158,7 +165,10 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
                        planDose.values.Geometry().Describe() + ")");
   }
   const SliceGrid doseGrid = ResampledGrid(ctGrid, planDose.values.Geometry(), frame);
-  dose = SampleDose(planDose.values, frame, doseGrid);
+  if (!dose) {
+    dose.emplace();
+  }
+  SampleDoseInto(planDose.values, frame, doseGrid, *dose);
   const auto levels = ResolveLevels(settings.levels, reference, planDose);
   for (std::size_t i = 0; i < levels.size(); ++i) {
     IsodoseOverlay overlay;
@@ -198,8 +208,9 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
   overlay.level.colorRgb = StandardLevelColor(100.0, 0);
   overlay.level.value = otherDose.isDoseRate ? rxGy * 100.0 / otherDose.meanLifeHours : rxGy;
   overlay.level.label = "100 %  " + FormatNumber(rxGy, 4) + " Gy, " + scene.compare->label;
-  const SliceImage<float> other = SampleDose(
-      otherDose.values, frame, ResampledGrid(ctGrid, otherDose.values.Geometry(), frame));
+  thread_local SliceImage<float> other;
+  SampleDoseInto(otherDose.values, frame, ResampledGrid(ctGrid, otherDose.values.Geometry(), frame),
+                 other);
   overlay.lines = ExtractIsolines(other, overlay.level.value);
   compareIsodose = std::move(overlay);
 }

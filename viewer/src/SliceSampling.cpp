@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 namespace seedplan::viewer {
 
@@ -102,15 +103,140 @@ std::string DescribeUncoveredPoints(const GridGeometry& dose,
   return {};
 }
 
+/// How a volume's index axes run along a slice frame's right, up and normal directions, when each
+/// of them runs along one index axis (every CT and mask in practice): the fast paths below then
+/// read voxels directly instead of mapping every sample.
+struct AlignedAxes {
+  int axis[3];     ///< index axis along right, up, normal
+  int sign[3];     ///< +1 if the index grows along that direction, -1 otherwise
+  double start[3]; ///< continuous index of the plane's point (u, v) = (0, 0) along each axis
+  double step[3];  ///< index change per mm along right, up, normal
+};
+
+std::optional<AlignedAxes> Aligned(const GridGeometry& volume, const SliceFrame& frame) {
+  AlignedAxes aligned{};
+  const Eigen::Vector3d directions[3] = {frame.right, frame.up, frame.normal};
+  for (int d = 0; d < 3; ++d) {
+    bool found = false;
+    for (int axis = 0; axis < 3; ++axis) {
+      const double cosine = volume.Direction().col(axis).dot(directions[d]);
+      if (std::abs(cosine) >= 1.0 - 1e-6) {
+        aligned.axis[d] = axis;
+        aligned.sign[d] = cosine > 0 ? 1 : -1;
+        aligned.step[d] = cosine / volume.SpacingMm()[axis];
+        found = true;
+      }
+    }
+    if (!found) {
+      return std::nullopt;
+    }
+  }
+  const Eigen::Vector3d origin = volume.PointToContinuousIndex(frame.ToPatient({0.0, 0.0}));
+  for (int d = 0; d < 3; ++d) {
+    aligned.start[d] = origin[aligned.axis[d]];
+  }
+  return aligned;
+}
+
+/// SampleMask for a mask whose axes run along the frame: the voxel plane nearest to the slice,
+/// cropped to its inside voxels plus one empty sample around them.
+bool SampleAlignedMask(const Mask& mask, const AlignedAxes& aligned, SliceImage<float>& image) {
+  const GridGeometry& geometry = mask.Geometry();
+  const auto& size = geometry.Size();
+  const std::size_t axisU = std::size_t(aligned.axis[0]);
+  const std::size_t axisV = std::size_t(aligned.axis[1]);
+  const std::size_t axisN = std::size_t(aligned.axis[2]);
+  const double normalIndex = aligned.start[2];
+  if (normalIndex < -0.5 - kIndexTolerance ||
+      normalIndex > double(size[axisN]) - 0.5 + kIndexTolerance) {
+    return false;
+  }
+  std::array<std::int64_t, 3> voxel{};
+  voxel[axisN] = std::clamp<std::int64_t>(std::llround(normalIndex), 0, size[axisN] - 1);
+  // The inside voxels' index box on that plane.
+  std::int64_t lowU = size[axisU], highU = -1, lowV = size[axisV], highV = -1;
+  for (std::int64_t v = 0; v < size[axisV]; ++v) {
+    voxel[axisV] = v;
+    for (std::int64_t u = 0; u < size[axisU]; ++u) {
+      voxel[axisU] = u;
+      if (mask.At(voxel[0], voxel[1], voxel[2])) {
+        lowU = std::min(lowU, u);
+        highU = std::max(highU, u);
+        lowV = std::min(lowV, v);
+        highV = std::max(highV, v);
+      }
+    }
+  }
+  if (highU < 0) {
+    return false;
+  }
+  // Samples run along right and up: index u grows with the sample when sign > 0.
+  SliceGrid& grid = image.grid;
+  grid.du = 1.0 / std::abs(aligned.step[0]);
+  grid.dv = 1.0 / std::abs(aligned.step[1]);
+  grid.nu = int(highU - lowU + 3);
+  grid.nv = int(highV - lowV + 3);
+  const std::int64_t firstU = aligned.sign[0] > 0 ? lowU - 1 : highU + 1;
+  const std::int64_t firstV = aligned.sign[1] > 0 ? lowV - 1 : highV + 1;
+  grid.u0 = (double(firstU) - aligned.start[0]) / aligned.step[0];
+  grid.v0 = (double(firstV) - aligned.start[1]) / aligned.step[1];
+  image.values.assign(std::size_t(grid.nu) * std::size_t(grid.nv), 0.0f);
+  for (int b = 1; b + 1 < grid.nv; ++b) {
+    voxel[axisV] = firstV + aligned.sign[1] * b;
+    for (int a = 1; a + 1 < grid.nu; ++a) {
+      voxel[axisU] = firstU + aligned.sign[0] * a;
+      if (mask.At(voxel[0], voxel[1], voxel[2])) {
+        image.values[std::size_t(a) + std::size_t(grid.nu) * std::size_t(b)] = 1.0f;
+      }
+    }
+  }
+  return true;
+}
+
 } // namespace
 
-SliceImage<short> SampleCt(const Volume<short>& ct, const SliceFrame& frame,
-                           const SliceGrid& grid) {
-  SliceImage<short> image;
+void SampleCtInto(const Volume<short>& ct, const SliceFrame& frame, const SliceGrid& grid,
+                  SliceImage<short>& image) {
   image.grid = grid;
   image.values.assign(static_cast<std::size_t>(grid.nu) * grid.nv, kOutsideHu);
-  const IndexWalk walk = Walk(ct.Geometry(), frame, grid);
   const auto& size = ct.Geometry().Size();
+  if (const auto aligned = Aligned(ct.Geometry(), frame)) {
+    // Nearest voxel along each axis: index = start + step * coordinate.
+    const double normalIndex = aligned->start[2];
+    if (normalIndex < -0.5 - kIndexTolerance ||
+        normalIndex > double(size[std::size_t(aligned->axis[2])]) - 0.5 + kIndexTolerance) {
+      return;
+    }
+    std::vector<std::int64_t> columns(std::size_t(grid.nu), -1);
+    for (int a = 0; a < grid.nu; ++a) {
+      const double index = aligned->start[0] + aligned->step[0] * grid.Point(a, 0).x();
+      const std::int64_t n = size[std::size_t(aligned->axis[0])];
+      if (index >= -0.5 - kIndexTolerance && index <= double(n) - 0.5 + kIndexTolerance) {
+        columns[std::size_t(a)] = std::clamp<std::int64_t>(std::llround(index), 0, n - 1);
+      }
+    }
+    std::array<std::int64_t, 3> voxel{};
+    voxel[std::size_t(aligned->axis[2])] = std::clamp<std::int64_t>(
+        std::llround(normalIndex), 0, size[std::size_t(aligned->axis[2])] - 1);
+    for (int b = 0; b < grid.nv; ++b) {
+      const double index = aligned->start[1] + aligned->step[1] * grid.Point(0, b).y();
+      const std::int64_t n = size[std::size_t(aligned->axis[1])];
+      if (index < -0.5 - kIndexTolerance || index > double(n) - 0.5 + kIndexTolerance) {
+        continue;
+      }
+      voxel[std::size_t(aligned->axis[1])] =
+          std::clamp<std::int64_t>(std::llround(index), 0, n - 1);
+      short* row = image.values.data() + static_cast<std::size_t>(grid.nu) * b;
+      for (int a = 0; a < grid.nu; ++a) {
+        if (columns[std::size_t(a)] >= 0) {
+          voxel[std::size_t(aligned->axis[0])] = columns[std::size_t(a)];
+          row[a] = ct.At(voxel[0], voxel[1], voxel[2]);
+        }
+      }
+    }
+    return;
+  }
+  const IndexWalk walk = Walk(ct.Geometry(), frame, grid);
   std::array<std::int64_t, 3> nearest{};
   for (int b = 0; b < grid.nv; ++b) {
     for (int a = 0; a < grid.nu; ++a) {
@@ -121,12 +247,18 @@ SliceImage<short> SampleCt(const Volume<short>& ct, const SliceFrame& frame,
       }
     }
   }
+  return;
+}
+
+SliceImage<short> SampleCt(const Volume<short>& ct, const SliceFrame& frame,
+                           const SliceGrid& grid) {
+  SliceImage<short> image;
+  SampleCtInto(ct, frame, grid, image);
   return image;
 }
 
-SliceImage<float> SampleDose(const Volume<float>& dose, const SliceFrame& frame,
-                             const SliceGrid& grid) {
-  SliceImage<float> image;
+void SampleDoseInto(const Volume<float>& dose, const SliceFrame& frame, const SliceGrid& grid,
+                    SliceImage<float>& image) {
   image.grid = grid;
   image.values.assign(static_cast<std::size_t>(grid.nu) * grid.nv, 0.0f);
   const IndexWalk walk = Walk(dose.Geometry(), frame, grid);
@@ -160,13 +292,23 @@ SliceImage<float> SampleDose(const Volume<float>& dose, const SliceFrame& frame,
           float(c0 + t[2] * (c1 - c0));
     }
   }
+  return;
+}
+
+SliceImage<float> SampleDose(const Volume<float>& dose, const SliceFrame& frame,
+                             const SliceGrid& grid) {
+  SliceImage<float> image;
+  SampleDoseInto(dose, frame, grid, image);
   return image;
 }
 
-std::optional<SliceImage<float>> SampleMask(const Mask& mask, const SliceFrame& frame) {
+bool SampleMaskInto(const Mask& mask, const SliceFrame& frame, SliceImage<float>& image) {
   const GridGeometry& geometry = mask.Geometry();
   if (geometry.NumberOfVoxels() == 0) {
-    return std::nullopt;
+    return false;
+  }
+  if (const auto aligned = Aligned(geometry, frame)) {
+    return SampleAlignedMask(mask, *aligned, image);
   }
   SliceGrid grid = VolumeSliceGrid(geometry, frame);
   // One empty sample around the mask's box so that every outline closes.
@@ -176,7 +318,6 @@ std::optional<SliceImage<float>> SampleMask(const Mask& mask, const SliceFrame& 
   grid.nv += 2;
   const IndexWalk walk = Walk(geometry, frame, grid);
   const auto& size = geometry.Size();
-  SliceImage<float> image;
   image.grid = grid;
   image.values.assign(static_cast<std::size_t>(grid.nu) * grid.nv, 0.0f);
   bool any = false;
@@ -190,7 +331,12 @@ std::optional<SliceImage<float>> SampleMask(const Mask& mask, const SliceFrame& 
       }
     }
   }
-  if (!any) {
+  return any;
+}
+
+std::optional<SliceImage<float>> SampleMask(const Mask& mask, const SliceFrame& frame) {
+  SliceImage<float> image;
+  if (!SampleMaskInto(mask, frame, image)) {
     return std::nullopt;
   }
   return image;

@@ -69,19 +69,27 @@ SliceViewVtk::SliceViewVtk() : m_Renderer(vtkSmartPointer<vtkRenderer>::New()) {
 }
 
 void SliceViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
-  m_Content = SliceContent::Build(scene, settings);
+  // Into the same memory as the last slice: paging allocates nothing large.
+  m_Content.Update(scene, settings);
   const SliceGrid& grid = m_Content.ctGrid;
-  vtkNew<vtkImageData> image;
-  image->SetDimensions(grid.nu, grid.nv, 1);
-  image->SetSpacing(grid.du, grid.dv, 1.0);
-  image->SetOrigin(grid.u0, grid.v0, 0.0);
-  image->AllocateScalars(VTK_SHORT, 1);
-  std::memcpy(image->GetScalarPointer(), m_Content.ct.values.data(),
+  int dimensions[3] = {0, 0, 0};
+  if (m_ImageData) {
+    m_ImageData->GetDimensions(dimensions);
+  }
+  if (!m_ImageData || dimensions[0] != grid.nu || dimensions[1] != grid.nv) {
+    m_ImageData = vtkSmartPointer<vtkImageData>::New();
+    m_ImageData->SetDimensions(grid.nu, grid.nv, 1);
+    m_ImageData->AllocateScalars(VTK_SHORT, 1);
+    m_Image = vtkSmartPointer<vtkImageActor>::New();
+    m_Image->GetMapper()->SetInputData(m_ImageData);
+    m_Image->GetProperty()->SetInterpolationTypeToLinear();
+    m_Image->PickableOff();
+  }
+  m_ImageData->SetSpacing(grid.du, grid.dv, 1.0);
+  m_ImageData->SetOrigin(grid.u0, grid.v0, 0.0);
+  std::memcpy(m_ImageData->GetScalarPointer(), m_Content.ct.values.data(),
               m_Content.ct.values.size() * sizeof(short));
-  m_Image = vtkSmartPointer<vtkImageActor>::New();
-  m_Image->GetMapper()->SetInputData(image);
-  m_Image->GetProperty()->SetInterpolationTypeToLinear();
-  m_Image->PickableOff();
+  m_ImageData->Modified();
   m_Status = nullptr;
   m_RulerProps.clear();
   Rebuild(scene, settings);

@@ -7,6 +7,7 @@
 #include "seedplan/viewer/ViewSettings.h"
 
 #include <vtkImageActor.h>
+#include <vtkImageData.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
 #include <vtkTextActor.h>
@@ -58,6 +59,7 @@ private:
   vtkSmartPointer<vtkRenderer> m_Renderer;
   SliceContent m_Content;
   PictureLayout m_Layout;
+  vtkSmartPointer<vtkImageData> m_ImageData;
   vtkSmartPointer<vtkImageActor> m_Image;
   vtkSmartPointer<vtkTextActor> m_Status;
   std::vector<vtkSmartPointer<vtkProp>> m_RulerProps;

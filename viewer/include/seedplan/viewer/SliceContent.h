@@ -73,6 +73,8 @@ struct SliceContent {
   /// The slice, CT, contours, reference and everything below (throws InvalidInput for a slice
   /// outside the scan, naming its range, or a dose grid that does not cover the slice).
   static SliceContent Build(const Scene& scene, const ViewSettings& settings);
+  /// The same into this content, reusing its memory (paging through slices).
+  void Update(const Scene& scene, const ViewSettings& settings);
   /// Dose, reference and isodose lines again (after the dose or the levels changed).
   void UpdateDose(const Scene& scene, const ViewSettings& settings);
   /// Seeds and needles again (after seeds moved).

@@ -22,17 +22,25 @@ template <class T> struct SliceImage {
 /// voxels: what is shown is what was scanned); samples outside the CT get kOutsideHu.
 SliceImage<short> SampleCt(const Volume<short>& ct, const SliceFrame& frame, const SliceGrid& grid);
 constexpr short kOutsideHu = -1024;
+/// SampleCt into `image`, reusing its memory (a window pages through slices without allocating).
+void SampleCtInto(const Volume<short>& ct, const SliceFrame& frame, const SliceGrid& grid,
+                  SliceImage<short>& image);
 
 /// The dose at each sample, trilinear with dosimetry::GridDoseSampler's rules (within the grid's
 /// voxels, clamped to the centre box at its faces), in the dose grid's unit. Check coverage first
 /// (UncoveredPart).
 SliceImage<float> SampleDose(const Volume<float>& dose, const SliceFrame& frame,
                              const SliceGrid& grid);
+void SampleDoseInto(const Volume<float>& dose, const SliceFrame& frame, const SliceGrid& grid,
+                    SliceImage<float>& image);
 
 /// A structure's mask cut by the plane: its voxel plane nearest to the slice (when the slice lies
 /// within half a voxel of it), on its own in-plane grid, 1 inside and 0 outside, with one sample of
 /// 0 around it so that outlines close. nullopt if the plane misses every inside voxel.
 std::optional<SliceImage<float>> SampleMask(const Mask& mask, const SliceFrame& frame);
+/// SampleMask into `image` (reusing its memory); false, and `image` unspecified, if the plane
+/// misses every inside voxel.
+bool SampleMaskInto(const Mask& mask, const SliceFrame& frame, SliceImage<float>& image);
 
 /// Inside voxels of `mask` on the plane (as SampleMask cuts it) times their area, mm².
 double MaskAreaOnPlaneMm2(const Mask& mask, const SliceFrame& frame);
