@@ -6,6 +6,7 @@
 #include "PixelChecks.h"
 #include "SyntheticScene.h"
 
+#include "seedplan/core/Error.h"
 #include "seedplan/viewer/InteractiveViewer.h"
 
 #include <gtest/gtest.h>
@@ -201,6 +202,46 @@ TEST_F(Window, AChangedDoseIsRedrawnOnTheSliceInView) {
   m_Viewer->SeedsChanged();
   const auto moved = PixelOf({30.0, -30.0, 0.0});
   EXPECT_EQ(m_Viewer->Grab().image.At(int(moved.x()), int(moved.y())), (Rgb{255, 255, 255}));
+}
+
+TEST_F(Window, MouseAndKeyEventsReachTheirActionsThroughTheWindowBindings) {
+  m_Viewer->DispatchEvent("KeyPressEvent", 0, 0, "Up");
+  EXPECT_DOUBLE_EQ(*m_Viewer->Settings().sliceMm, 2.5);
+  m_Viewer->DispatchEvent("MouseWheelBackwardEvent", 400, 400);
+  m_Viewer->DispatchEvent("MouseWheelBackwardEvent", 400, 400);
+  EXPECT_DOUBLE_EQ(*m_Viewer->Settings().sliceMm, -2.5);
+  m_Viewer->DispatchEvent("MouseWheelForwardEvent", 400, 400);
+  EXPECT_DOUBLE_EQ(*m_Viewer->Settings().sliceMm, 0.0);
+  // A press and release in place is a click: the readout at that point.
+  const auto point = PixelOf({20.0, -12.0, 0.0});
+  m_Viewer->DispatchEvent("LeftButtonPressEvent", point.x(), point.y());
+  m_Viewer->DispatchEvent("LeftButtonReleaseEvent", point.x(), point.y());
+  EXPECT_NE(m_Viewer->Status().find("40 HU"), std::string::npos) << m_Viewer->Status();
+  // Moving with the button down drags the window: 100 px right widens it by 2^(1/2).
+  m_Viewer->DispatchEvent("LeftButtonPressEvent", 300, 300);
+  m_Viewer->DispatchEvent("MouseMoveEvent", 350, 300);
+  m_Viewer->DispatchEvent("MouseMoveEvent", 400, 300);
+  m_Viewer->DispatchEvent("LeftButtonReleaseEvent", 400, 300);
+  EXPECT_NEAR(m_Viewer->Settings().window.widthHu, 400.0 * std::sqrt(2.0), 1.0);
+  // The cursor alone: the readout follows it.
+  m_Viewer->DispatchEvent("MouseMoveEvent", point.x() + 50, point.y());
+  EXPECT_NE(m_Viewer->Status().find("x 30"), std::string::npos) << m_Viewer->Status();
+  m_Viewer->DispatchEvent("KeyPressEvent", 0, 0, "c");
+  EXPECT_EQ(m_Viewer->Settings().plane, viewer::ViewPlane::Coronal);
+  EXPECT_THROW(m_Viewer->DispatchEvent("NoSuchEvent", 0, 0), InvalidInput);
+}
+
+TEST(WindowOnScreen, OpensRunsItsEventLoopAndCloses) {
+  const std::string problem = viewer::XDisplayProblem();
+  ASSERT_TRUE(problem.empty()) << "no X display (" << problem << "): run under xvfb-run -a";
+  auto scene = std::make_shared<viewer::Scene>(SyntheticScene());
+  viewer::InteractiveViewer window(scene, {}, false);
+  window.Run(0.5);
+  window.PressKey("Up");
+  const viewer::Picture picture = window.Grab();
+  EXPECT_EQ(picture.image.width, 800);
+  EXPECT_EQ(picture.image.height, 800);
+  EXPECT_GT(CountColor(picture.image, {255, 0, 0}, [](int, int) { return true; }), 100);
 }
 
 } // namespace

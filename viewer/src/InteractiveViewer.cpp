@@ -10,6 +10,7 @@
 #include "seedplan/dosimetry/GridDoseSampler.h"
 
 #include <vtkCallbackCommand.h>
+#include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorStyle.h>
 #include <vtkInteractorStyleTrackballCamera.h>
 #include <vtkObjectFactory.h>
@@ -372,14 +373,27 @@ InteractiveViewer::InteractiveViewer(std::shared_ptr<Scene> scene, ViewSettings 
   m_Impl->ShowView();
 }
 
-InteractiveViewer::~InteractiveViewer() = default;
-
-void InteractiveViewer::Run() {
-  if (m_Impl->offScreen) {
-    throw InvalidInput("an off-screen viewer has no window to run");
+InteractiveViewer::~InteractiveViewer() {
+  // VTK 9.1's X interactor enters a process-wide list when it is initialised (by Run(), or by the
+  // first render after it is attached) and leaves it only inside its event loop once it is done:
+  // one destroyed while still listed would be used by the next window's event loop. Let it leave.
+  vtkRenderWindowInteractor* interactor = m_Impl->interactor;
+  if (interactor && !m_Impl->offScreen && interactor->GetInitialized()) {
+    interactor->TerminateApp();
+    interactor->ProcessEvents();
   }
+}
+
+void InteractiveViewer::AttachInteractor() {
   Impl& impl = *m_Impl;
-  impl.interactor = vtkSmartPointer<vtkRenderWindowInteractor>::New();
+  if (impl.interactor) {
+    return;
+  }
+  // Off screen the events come only from DispatchEvent(): a generic interactor routes them through
+  // the same styles without joining the X event loop of on-screen windows.
+  impl.interactor = impl.offScreen ? vtkSmartPointer<vtkRenderWindowInteractor>(
+                                         vtkSmartPointer<vtkGenericRenderWindowInteractor>::New())
+                                   : vtkSmartPointer<vtkRenderWindowInteractor>::New();
   impl.interactor->SetRenderWindow(impl.window);
   auto sliceStyle = vtkSmartPointer<SliceStyle>::New();
   sliceStyle->viewer = this;
@@ -388,7 +402,6 @@ void InteractiveViewer::Run() {
   impl.sliceStyle = sliceStyle;
   impl.threeDStyle = threeDStyle;
   impl.Use(impl.current);
-  impl.interactor->Initialize();
   // A resized window is redrawn at its new size.
   vtkNew<vtkCallbackCommand> onResize;
   onResize->SetClientData(this);
@@ -396,9 +409,46 @@ void InteractiveViewer::Run() {
     static_cast<InteractiveViewer*>(clientData)->m_Impl->Render();
   });
   impl.interactor->AddObserver(vtkCommand::ConfigureEvent, onResize);
+}
+
+void InteractiveViewer::Run(double closeAfterSeconds) {
+  if (m_Impl->offScreen) {
+    throw InvalidInput("an off-screen viewer has no window to run");
+  }
+  AttachInteractor();
+  Impl& impl = *m_Impl;
+  impl.interactor->Initialize();
+  vtkNew<vtkCallbackCommand> close;
+  if (closeAfterSeconds > 0.0) {
+    close->SetClientData(impl.interactor.Get());
+    close->SetCallback([](vtkObject*, unsigned long, void* clientData, void*) {
+      static_cast<vtkRenderWindowInteractor*>(clientData)->TerminateApp();
+    });
+    impl.interactor->AddObserver(vtkCommand::TimerEvent, close);
+    impl.interactor->CreateOneShotTimer(unsigned(std::lround(1000.0 * closeAfterSeconds)));
+  }
   impl.Render();
   impl.interactor->Start();
-  impl.interactor = nullptr;
+  if (closeAfterSeconds > 0.0) {
+    impl.interactor->RemoveObserver(close);
+  }
+}
+
+void InteractiveViewer::DispatchEvent(const std::string& event, double xPx, double yPx,
+                                      const std::string& keySym) {
+  AttachInteractor();
+  Impl& impl = *m_Impl;
+  const unsigned long id = vtkCommand::GetEventIdFromString(event.c_str());
+  if (id == vtkCommand::NoEvent) {
+    throw InvalidInput("no such window event '" + event + "'");
+  }
+  // Display coordinates run up from the bottom row.
+  const int x = int(std::floor(xPx));
+  const int y = impl.settings.heightPx - 1 - int(std::floor(yPx));
+  const char code = keySym.size() == 1 ? keySym[0] : '\0';
+  impl.interactor->SetEventInformation(x, y, 0, 0, code, 0,
+                                       keySym.empty() ? nullptr : keySym.c_str());
+  impl.interactor->InvokeEvent(id, nullptr);
 }
 
 bool InteractiveViewer::PressKey(const std::string& key) {

@@ -36,8 +36,15 @@ public:
   InteractiveViewer& operator=(const InteractiveViewer&) = delete;
 
   /// Shows the window and handles its events until it is closed (q, Escape or the window's
-  /// close button).
-  void Run();
+  /// close button), or for `closeAfterSeconds` when that is positive.
+  void Run(double closeAfterSeconds = 0.0);
+
+  /// A window-system event as VTK names it ("KeyPressEvent", "MouseWheelForwardEvent",
+  /// "LeftButtonPressEvent", "MouseMoveEvent", "LeftButtonReleaseEvent", ...) at picture pixel
+  /// (x right, y down), handled as if the user had made it: through the same mouse and key
+  /// bindings as in Run(). For tests and scripted sessions.
+  void DispatchEvent(const std::string& event, double xPx, double yPx,
+                     const std::string& keySym = "");
 
   /// A key as VTK names it ("Up", "Prior", "a", "3", ...); false if it does nothing.
   bool PressKey(const std::string& keySym);
@@ -75,6 +82,8 @@ public:
   static std::string KeyHelp();
 
 private:
+  void AttachInteractor();
+
   struct Impl;
   std::unique_ptr<Impl> m_Impl;
 };
