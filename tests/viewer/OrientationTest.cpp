@@ -1,10 +1,13 @@
 // Orientation letters and anatomy on the correct side for DICOM series written head first supine,
-// feet first supine (mirrored x and z axes) and head first prone, read back as a user's CT is.
+// feet first supine (mirrored x and z axes) and head first prone, read back as a user's CT is;
+// and for series another program (pydicom) wrote in all four positions, turned in plane and with
+// unequal pixel spacing.
 
 #include "../core/TempFolder.h"
 #include "PixelChecks.h"
 #include "SyntheticScene.h"
 
+#include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/DicomCtWriter.h"
 #include "seedplan/viewer/Pictures.h"
@@ -12,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 
 namespace seedplan::test {
@@ -155,6 +160,134 @@ TEST_F(Orientation, LeftAndRightLabelsSitOnThePatientsSidesForHeadFirstFeetFirst
     }
   }
   EXPECT_EQ(differing, 0);
+}
+
+/// A CT series written by pydicom (tests/viewer/write_ct_series.py), not by seedplan: rows and
+/// columns as scanners write them for each patient position, turned in plane, with unequal row
+/// and column spacing.
+struct ForeignSeries {
+  std::string position;
+  double rotationDeg = 0.0;
+  double rowSpacingMm = 1.0; ///< between rows (PixelSpacing[0])
+  double columnSpacingMm = 1.0;
+  double sliceSpacingMm = 1.0;
+};
+
+/// What the script draws, in LPS mm: a soft-tissue ellipse of these semi-axes in air and three
+/// bone spheres.
+constexpr double kBodySemiAxisXMm = 70.0;
+constexpr double kBodySemiAxisYMm = 50.0;
+const Eigen::Vector3d kForeignLeftMm{45.0, 0.0, 0.0};
+const Eigen::Vector3d kForeignAnteriorMm{0.0, -35.0, 0.0};
+const Eigen::Vector3d kForeignSuperiorMm{0.0, 0.0, 12.0};
+/// Points this far inside and outside the body's edge must show tissue and air: two pixels of the
+/// coarsest series (0.9 mm) plus the linear interpolation's half pixel, so that a swapped or
+/// misread spacing (0.6 vs 0.9 mm moves the edge by 20 mm) cannot pass.
+constexpr double kEdgeMarginMm = 3.0;
+
+std::string PythonWithPydicom() {
+  // Debian's python3 has python3-pydicom and numpy; a pyenv or venv python3 first on PATH may not.
+  for (const char* candidate : {"python3", "/usr/bin/python3"}) {
+    const std::string probe =
+        std::string(candidate) + " -c 'import pydicom, numpy' > /dev/null 2>&1";
+    if (std::system(probe.c_str()) == 0) {
+      return candidate;
+    }
+  }
+  return "";
+}
+
+class ForeignOrientation : public ::testing::Test {
+protected:
+  viewer::Picture Draw(const imaging::CtImage& ct, viewer::ViewPlane plane,
+                       const std::string& name) {
+    viewer::Scene scene;
+    scene.ct = ct.hu;
+    scene.patientPosition = ct.info.patientPosition;
+    scene.patientId = ct.info.patientId;
+    scene.plan.label = "pydicom series";
+    viewer::ViewSettings settings;
+    settings.plane = plane;
+    settings.sliceMm = 0.0;
+    static viewer::PictureRenderer renderer;
+    viewer::Picture picture = renderer.Render(scene, settings);
+    KeepForInspection(picture.image, "pydicom_" + name + "_" + viewer::PlaneName(plane));
+    return picture;
+  }
+  static Eigen::Vector2d PixelOf(const viewer::Picture& picture, const Eigen::Vector3d& point) {
+    return picture.layout.PlaneToPixel(picture.layout.frame->ToPlane(point));
+  }
+  static viewer::Rgb At(const viewer::Picture& picture, const Eigen::Vector3d& point) {
+    const Eigen::Vector2d pixel = PixelOf(picture, point);
+    return picture.image.At(int(pixel.x()), int(pixel.y()));
+  }
+  /// The label on the picture's side where `point` lies, along x (left/right) or y (top/bottom).
+  static std::string LabelOnSideOf(const viewer::Picture& picture, const Eigen::Vector3d& point,
+                                   bool horizontal) {
+    const auto& layout = picture.layout;
+    const Eigen::Vector2d pixel = PixelOf(picture, point);
+    const Eigen::Vector2d centre = PixelOf(picture, Eigen::Vector3d::Zero());
+    if (horizontal) {
+      return pixel.x() < centre.x() ? layout.leftLabel.text : layout.rightLabel.text;
+    }
+    return pixel.y() < centre.y() ? layout.topLabel.text : layout.bottomLabel.text;
+  }
+
+  TempFolder m_Folder;
+};
+
+TEST_F(ForeignOrientation, PydicomSeriesShowTheirAnatomyOnTheLabelledSidesAtTheirScale) {
+  SEEDPLAN_REQUIRE_DISPLAY();
+  const std::string python = PythonWithPydicom();
+  ASSERT_FALSE(python.empty()) << "no python3 with pydicom and numpy (scripts/install-deps.sh)";
+  const viewer::Rgb white{255, 255, 255};
+  const viewer::Rgb black{0, 0, 0};
+  for (const ForeignSeries& series :
+       {ForeignSeries{"HFS", 0.0, 0.8, 0.6, 2.5}, ForeignSeries{"FFS", 20.0, 0.7, 0.9, 3.0},
+        ForeignSeries{"HFP", -15.0, 0.6, 0.6, 2.0}, ForeignSeries{"FFP", 30.0, 0.9, 0.7, 2.5}}) {
+    SCOPED_TRACE(series.position + " turned " + FormatNumber(series.rotationDeg, 3) + " deg");
+    const auto folder = m_Folder / series.position;
+    std::filesystem::create_directories(folder);
+    const std::string command =
+        python + " " SEEDPLAN_VIEWER_TEST_DIR "/write_ct_series.py " + folder.string() + " " +
+        series.position + " " + FormatNumber(series.rotationDeg, 6) + " " +
+        FormatNumber(series.rowSpacingMm, 6) + " " + FormatNumber(series.columnSpacingMm, 6) + " " +
+        FormatNumber(series.sliceSpacingMm, 6);
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    const imaging::CtImage ct = imaging::CtLoader::Load(folder);
+    EXPECT_EQ(ct.info.patientPosition, series.position);
+    EXPECT_NEAR(ct.hu.Geometry().SpacingMm().x(), series.columnSpacingMm, 1e-6);
+    EXPECT_NEAR(ct.hu.Geometry().SpacingMm().y(), series.rowSpacingMm, 1e-6);
+
+    const viewer::Picture axial = Draw(ct, viewer::ViewPlane::Axial, series.position);
+    EXPECT_EQ(At(axial, kForeignLeftMm), white);
+    EXPECT_EQ(At(axial, kForeignAnteriorMm), white);
+    EXPECT_EQ(LabelOnSideOf(axial, kForeignLeftMm, true), "L");
+    EXPECT_EQ(LabelOnSideOf(axial, kForeignAnteriorMm, false), "A");
+    // The body's edge where the ellipse puts it, along x at y = 20 mm and along y at x = -20 mm.
+    const double edgeX = kBodySemiAxisXMm * std::sqrt(1.0 - std::pow(20.0 / kBodySemiAxisYMm, 2));
+    const double edgeY = kBodySemiAxisYMm * std::sqrt(1.0 - std::pow(20.0 / kBodySemiAxisXMm, 2));
+    for (const double sign : {-1.0, 1.0}) {
+      const viewer::Rgb tissueX = At(axial, {sign * (edgeX - kEdgeMarginMm), 20.0, 0.0});
+      EXPECT_TRUE(tissueX != black && tissueX != white);
+      EXPECT_EQ(At(axial, {sign * (edgeX + kEdgeMarginMm), 20.0, 0.0}), black);
+      const viewer::Rgb tissueY = At(axial, {-20.0, sign * (edgeY - kEdgeMarginMm), 0.0});
+      EXPECT_TRUE(tissueY != black && tissueY != white);
+      EXPECT_EQ(At(axial, {-20.0, sign * (edgeY + kEdgeMarginMm), 0.0}), black);
+    }
+
+    const viewer::Picture coronal = Draw(ct, viewer::ViewPlane::Coronal, series.position);
+    EXPECT_EQ(At(coronal, kForeignSuperiorMm), white);
+    EXPECT_EQ(At(coronal, kForeignLeftMm), white);
+    EXPECT_EQ(LabelOnSideOf(coronal, kForeignSuperiorMm, false), "S");
+    EXPECT_EQ(LabelOnSideOf(coronal, kForeignLeftMm, true), "L");
+
+    const viewer::Picture sagittal = Draw(ct, viewer::ViewPlane::Sagittal, series.position);
+    EXPECT_EQ(At(sagittal, kForeignSuperiorMm), white);
+    EXPECT_EQ(At(sagittal, kForeignAnteriorMm), white);
+    EXPECT_EQ(LabelOnSideOf(sagittal, kForeignSuperiorMm, false), "S");
+    EXPECT_EQ(LabelOnSideOf(sagittal, kForeignAnteriorMm, true), "A");
+  }
 }
 
 } // namespace
