@@ -169,8 +169,7 @@ void CheckDoseCovers(const viewer::Scene& scene, const viewer::ViewSettings& set
   } else if (settings.plane != viewer::ViewPlane::Dvh) {
     const double position = viewer::ResolveSlicePosition(scene, settings);
     const auto frame = viewer::SliceFrame::Make(settings.plane, scene.patientPosition, position);
-    uncovered =
-        viewer::UncoveredPart(dose, frame, viewer::VolumeSliceGrid(scene.ct.Geometry(), frame));
+    uncovered = viewer::UncoveredPart(dose, frame, scene.ct.Geometry());
     region = "the " + viewer::PlaneName(settings.plane) + " slice at " + FormatNumber(position, 6) +
              " mm of the CT";
   }

@@ -4,10 +4,10 @@
 // unequal pixel spacing.
 
 #include "../core/TempFolder.h"
+#include "ForeignSeries.h"
 #include "PixelChecks.h"
 #include "SyntheticScene.h"
 
-#include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/DicomCtWriter.h"
 #include "seedplan/viewer/Pictures.h"
@@ -16,7 +16,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <map>
 
 namespace seedplan::test {
@@ -162,17 +161,6 @@ TEST_F(Orientation, LeftAndRightLabelsSitOnThePatientsSidesForHeadFirstFeetFirst
   EXPECT_EQ(differing, 0);
 }
 
-/// A CT series written by pydicom (tests/viewer/write_ct_series.py), not by seedplan: rows and
-/// columns as scanners write them for each patient position, turned in plane, with unequal row
-/// and column spacing.
-struct ForeignSeries {
-  std::string position;
-  double rotationDeg = 0.0;
-  double rowSpacingMm = 1.0; ///< between rows (PixelSpacing[0])
-  double columnSpacingMm = 1.0;
-  double sliceSpacingMm = 1.0;
-};
-
 /// What the script draws, in LPS mm: a soft-tissue ellipse of these semi-axes in air and three
 /// bone spheres.
 constexpr double kBodySemiAxisXMm = 70.0;
@@ -184,18 +172,6 @@ const Eigen::Vector3d kForeignSuperiorMm{0.0, 0.0, 12.0};
 /// coarsest series (0.9 mm) plus the linear interpolation's half pixel, so that a swapped or
 /// misread spacing (0.6 vs 0.9 mm moves the edge by 20 mm) cannot pass.
 constexpr double kEdgeMarginMm = 3.0;
-
-std::string PythonWithPydicom() {
-  // Debian's python3 has python3-pydicom and numpy; a pyenv or venv python3 first on PATH may not.
-  for (const char* candidate : {"python3", "/usr/bin/python3"}) {
-    const std::string probe =
-        std::string(candidate) + " -c 'import pydicom, numpy' > /dev/null 2>&1";
-    if (std::system(probe.c_str()) == 0) {
-      return candidate;
-    }
-  }
-  return "";
-}
 
 class ForeignOrientation : public ::testing::Test {
 protected:
@@ -238,8 +214,6 @@ protected:
 
 TEST_F(ForeignOrientation, PydicomSeriesShowTheirAnatomyOnTheLabelledSidesAtTheirScale) {
   SEEDPLAN_REQUIRE_DISPLAY();
-  const std::string python = PythonWithPydicom();
-  ASSERT_FALSE(python.empty()) << "no python3 with pydicom and numpy (scripts/install-deps.sh)";
   const viewer::Rgb white{255, 255, 255};
   const viewer::Rgb black{0, 0, 0};
   for (const ForeignSeries& series :
@@ -247,13 +221,10 @@ TEST_F(ForeignOrientation, PydicomSeriesShowTheirAnatomyOnTheLabelledSidesAtThei
         ForeignSeries{"HFP", -15.0, 0.6, 0.6, 2.0}, ForeignSeries{"FFP", 30.0, 0.9, 0.7, 2.5}}) {
     SCOPED_TRACE(series.position + " turned " + FormatNumber(series.rotationDeg, 3) + " deg");
     const auto folder = m_Folder / series.position;
-    std::filesystem::create_directories(folder);
-    const std::string command =
-        python + " " SEEDPLAN_VIEWER_TEST_DIR "/write_ct_series.py " + folder.string() + " " +
-        series.position + " " + FormatNumber(series.rotationDeg, 6) + " " +
-        FormatNumber(series.rowSpacingMm, 6) + " " + FormatNumber(series.columnSpacingMm, 6) + " " +
-        FormatNumber(series.sliceSpacingMm, 6);
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    WriteForeignSeries(folder, series);
+    if (HasFatalFailure()) {
+      return;
+    }
     const imaging::CtImage ct = imaging::CtLoader::Load(folder);
     EXPECT_EQ(ct.info.patientPosition, series.position);
     EXPECT_NEAR(ct.hu.Geometry().SpacingMm().x(), series.columnSpacingMm, 1e-6);

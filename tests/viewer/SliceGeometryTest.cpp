@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <Eigen/Geometry>
 #include <cmath>
 #include <numbers>
 
@@ -304,7 +305,7 @@ TEST(ReferencePrescription, FollowsRxOfThenThroughThenTheLargestTargetInTheSlice
 TEST(DoseCoverage, NamesThePartOfTheSliceOutsideTheDoseGrid) {
   const viewer::Scene scene = SyntheticScene();
   const SliceFrame frame = SliceFrame::Make(ViewPlane::Axial, "HFS", 0.0);
-  const auto region = viewer::VolumeSliceGrid(scene.ct.Geometry(), frame);
+  const GridGeometry& region = scene.ct.Geometry();
   EXPECT_EQ(viewer::UncoveredPart(scene.plan.dose->values.Geometry(), frame, region), "");
   // A dose box from x = -40 to 40 mm (voxel faces) over the whole y and z range.
   const GridGeometry box({-39.5, -79.5, -25.0}, {1.0, 1.0, 2.5}, {80, 160, 21});
@@ -313,6 +314,34 @@ TEST(DoseCoverage, NamesThePartOfTheSliceOutsideTheDoseGrid) {
   EXPECT_EQ(part.find("y "), std::string::npos) << part;
   EXPECT_EQ(viewer::UncoveredBox(scene.plan.dose->values.Geometry(), scene.ct.Geometry()), "");
   EXPECT_NE(viewer::UncoveredBox(box, scene.ct.Geometry()).find("x from"), std::string::npos);
+}
+
+TEST(DoseCoverage, OfAnObliqueScanIsTheScansCutNotThePicturesCorners) {
+  // A CT turned 20 degrees in plane: the picture's corners lie outside it, and outside a dose grid
+  // on the same voxels, which still covers everything the slice shows of the scan.
+  SyntheticSceneOptions options;
+  options.direction = Eigen::AngleAxisd(20.0 * std::numbers::pi / 180.0, Eigen::Vector3d::UnitZ())
+                          .toRotationMatrix();
+  const viewer::Scene scene = SyntheticScene(options);
+  const GridGeometry& ct = scene.ct.Geometry();
+  for (const ViewPlane plane : {ViewPlane::Axial, ViewPlane::Coronal, ViewPlane::Sagittal}) {
+    const SliceFrame frame = SliceFrame::Make(plane, "HFS", 0.0);
+    EXPECT_EQ(viewer::UncoveredPart(ct, frame, ct), "") << viewer::PlaneName(plane);
+    // The cut of the 160 x 160 x 50 mm box (voxel centres 159 mm apart in plane) through its
+    // centre: its corners lie on the box's faces.
+    const auto cut = viewer::PlaneCutOfBox(ct, frame);
+    ASSERT_GE(cut.size(), 3U);
+    for (const auto& corner : cut) {
+      EXPECT_NEAR(frame.normal.dot(corner), 0.0, 1e-9);
+      EXPECT_TRUE(ct.ContainsPoint(corner, 1e-6)) << corner.transpose();
+    }
+    // A dose grid of half the scan (x < 0 in the scan's own axes) misses part of every cut.
+    const GridGeometry half(ct.OriginMm(), ct.SpacingMm(),
+                            {ct.Size()[0] / 2, ct.Size()[1], ct.Size()[2]}, ct.Direction());
+    EXPECT_NE(viewer::UncoveredPart(half, frame, ct), "") << viewer::PlaneName(plane);
+  }
+  // A slice beyond the scan cuts nothing.
+  EXPECT_TRUE(viewer::PlaneCutOfBox(ct, SliceFrame::Make(ViewPlane::Axial, "HFS", 40.0)).empty());
 }
 
 TEST(SliceContent, DrawsSeedsAndNeedlesWithinHalfASliceAndRefusesASliceOutsideTheScan) {

@@ -3,6 +3,7 @@
 // comparison of two plans, and every bad input refused with one line and no picture.
 
 #include "../app/RunSeedplan.h"
+#include "ForeignSeries.h"
 #include "PixelChecks.h"
 #include "SyntheticPatient.h"
 
@@ -268,6 +269,48 @@ TEST_F(ViewCommand, BadInputIsRefusedWithOneLineAndNoPicture) {
   {
     ScopedEnvironment badDisplay("DISPLAY", ":31999");
     ExpectRefused(View(""), {"no X display", "cannot be opened"}, out);
+  }
+}
+
+TEST(ViewOnAForeignCt, AnObliqueFeetFirstSeriesFromPydicomIsPlannedAndDrawn) {
+  // Another program's CT, feet first, turned 20 degrees in plane, with unequal pixel spacing:
+  // the picture's corners lie outside the scan (and outside the dose grid on its voxels), which
+  // must not refuse the view; the target (on the patient's right) is drawn on the side labelled R.
+  SEEDPLAN_REQUIRE_DISPLAY();
+  TempFolder folder;
+  WriteForeignSeries(folder / "ct", {"FFS", 20.0, 0.7, 0.9, 3.0}, folder / "labels.nrrd");
+  if (HasFatalFailure()) {
+    return;
+  }
+  const auto plan = folder / "plan.xml";
+  const Result planned =
+      Seedplan("plan --ct " + (folder / "ct").string() + " --structures " +
+                   (folder / "labels.nrrd").string() +
+                   " --target GTV_Test:120 --oar Cord:Dmax:60 --activity-mci 0.6 --needles "
+                   "template --template-normal -1,-1,0 --needle-spacing 7.5 --out " +
+                   plan.string(),
+               folder);
+  ASSERT_EQ(planned.exitCode, 0) << planned.err;
+  for (const char* plane : {"axial", "coronal"}) {
+    SCOPED_TRACE(plane);
+    const auto picture = folder / (std::string(plane) + ".png");
+    const Result viewed = Seedplan("view --plan " + plan.string() + " --through GTV_Test --plane " +
+                                       plane + " --screenshot " + picture.string(),
+                                   folder);
+    ASSERT_EQ(viewed.exitCode, 0) << viewed.err;
+    ExpectScreenshot(picture, 800, 800);
+    const viewer::RgbImage image = viewer::ReadPng(picture);
+    KeepForInspection(image, std::string("pydicom_ffs_view_") + plane);
+    // The 100 % isodose: red, around the target at x = -20 mm (the patient's right: the picture's
+    // left half, whose label is R for a supine patient), none on the other side.
+    const auto inBody = [](int y) { return y > 250 && y < 750; };
+    const int leftHalf = CountColor(image, {255, 0, 0},
+                                    [&](int x, int y) { return inBody(y) && x < image.width / 2; });
+    const int rightHalf = CountColor(image, {255, 0, 0}, [&](int x, int y) {
+      return inBody(y) && x >= image.width / 2 && x < image.width - 150;
+    });
+    EXPECT_GT(leftHalf, 200);
+    EXPECT_LT(rightHalf, leftHalf / 20);
   }
 }
 

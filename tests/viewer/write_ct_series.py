@@ -2,6 +2,7 @@
 """A CT series written by pydicom, not by seedplan, for the viewer's orientation tests.
 
 Usage: write_ct_series.py OUT_DIR POSITION ROTATION_DEG ROW_SPACING COL_SPACING SLICE_SPACING
+       [LABELS.nrrd]
 
 The patient, in LPS millimetres (x to the patient's left, y posterior, z superior), centred on
 the origin: a soft-tissue ellipse (0 HU) of semi-axes 70 mm (x) and 50 mm (y) in air
@@ -10,6 +11,11 @@ the origin: a soft-tissue ellipse (0 HU) of semi-axes 70 mm (x) and 50 mm (y) in
 scanner writes them for POSITION (HFS, FFS, HFP, FFP), turned in plane by ROTATION_DEG about the
 slice normal; PixelSpacing is ROW_SPACING\\COL_SPACING (between rows, between columns), slices
 SLICE_SPACING apart. 256 x 256 pixels, 17 slices, stored unsigned with RescaleIntercept -1024.
+
+With LABELS.nrrd, also a label map on the series' voxels (its first voxel the first slice along
+the slice normal, as a DICOM reader orders them): 1 BODY (the ellipse), 2 GTV_Test (a sphere of
+12 mm radius at (-20, 10, 0)), 3 Cord (a cylinder of 5 mm radius along z at (0, 40)), in
+colours that are none of the isodose hues.
 """
 
 import math
@@ -43,6 +49,39 @@ def hounsfield(x, y, z):
     return hu
 
 
+def labels(x, y, z):
+    label = np.zeros(x.shape, dtype=np.uint8)
+    label[(x / 70.0) ** 2 + (y / 50.0) ** 2 <= 1.0] = 1
+    label[(x + 20) ** 2 + (y - 10) ** 2 + z**2 <= 12**2] = 2
+    label[x**2 + (y - 40) ** 2 <= 5**2] = 3
+    return label
+
+
+def write_labels(path, volume, origin, axes):
+    """A raw NRRD label map in LPS; axes are the (direction x spacing) vectors of i, j, k."""
+    header = [
+        "NRRD0004",
+        "type: uint8",
+        "dimension: 3",
+        "space: left-posterior-superior",
+        f"sizes: {COLUMNS} {ROWS} {SLICES}",
+        "space directions: " + " ".join("(" + ",".join(repr(float(v)) for v in a) + ")" for a in axes),
+        "kinds: domain domain domain",
+        "endian: little",
+        "encoding: raw",
+        "space origin: (" + ",".join(repr(float(v)) for v in origin) + ")",
+        "label_1:=BODY",
+        "label_1_color:=0 160 0",
+        "label_2:=GTV_Test",
+        "label_2_color:=255 128 0",
+        "label_3:=Cord",
+        "label_3_color:=0 128 255",
+    ]
+    with open(path, "wb") as out:
+        out.write(("\n".join(header) + "\n\n").encode())
+        out.write(np.ascontiguousarray(volume).tobytes())
+
+
 def main():
     out_dir, position = sys.argv[1], sys.argv[2]
     rotation = math.radians(float(sys.argv[3]))
@@ -55,6 +94,8 @@ def main():
 
     study, series, frame = generate_uid(), generate_uid(), generate_uid()
     columns, rows = np.meshgrid(np.arange(COLUMNS), np.arange(ROWS))
+    label_slices = []
+    first_corner = None
     for k in range(SLICES):
         corner = (
             -(COLUMNS - 1) / 2 * col_spacing * row_dir
@@ -66,6 +107,9 @@ def main():
             for a in range(3)
         ]
         stored = np.round(hounsfield(*point) + 1024).astype(np.uint16)
+        label_slices.append(labels(*point))
+        if first_corner is None:
+            first_corner = corner
 
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = CT_IMAGE_STORAGE
@@ -114,6 +158,10 @@ def main():
         ds.RescaleSlope = 1
         ds.PixelData = stored.tobytes()
         ds.save_as(f"{out_dir}/ct_{k:03d}.dcm", write_like_original=False)
+
+    if len(sys.argv) > 7:
+        axes = (col_spacing * row_dir, row_spacing * col_dir, slice_spacing * normal)
+        write_labels(sys.argv[7], np.stack(label_slices), first_corner, axes)
 
 
 if __name__ == "__main__":

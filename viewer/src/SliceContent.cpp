@@ -157,7 +157,8 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
     return;
   }
   const SceneDose& planDose = *scene.plan.dose;
-  const std::string uncovered = UncoveredPart(planDose.values.Geometry(), frame, ctGrid);
+  const std::string uncovered =
+      UncoveredPart(planDose.values.Geometry(), frame, scene.ct.Geometry());
   if (!uncovered.empty()) {
     throw InvalidInput("the dose grid does not cover the " + PlaneName(frame.plane) + " slice " +
                        AxisName(frame.plane) + " = " + FormatNumber(frame.positionMm, 6) +
@@ -193,7 +194,8 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
     return;
   }
   const SceneDose& otherDose = *scene.compare->dose;
-  const std::string otherUncovered = UncoveredPart(otherDose.values.Geometry(), frame, ctGrid);
+  const std::string otherUncovered =
+      UncoveredPart(otherDose.values.Geometry(), frame, scene.ct.Geometry());
   if (!otherUncovered.empty()) {
     compareNote = scene.compare->label + ": its dose grid does not cover this slice (" +
                   otherUncovered + "); not drawn";

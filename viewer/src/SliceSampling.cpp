@@ -354,20 +354,57 @@ double MaskAreaOnPlaneMm2(const Mask& mask, const SliceFrame& frame) {
   return count * image->grid.du * image->grid.dv;
 }
 
+std::vector<Eigen::Vector3d> PlaneCutOfBox(const GridGeometry& volume, const SliceFrame& frame) {
+  const auto& size = volume.Size();
+  Eigen::Vector3d corners[8];
+  double heights[8];
+  for (int corner = 0; corner < 8; ++corner) {
+    corners[corner] = volume.IndexToPoint((corner & 1) ? double(size[0] - 1) : 0.0,
+                                          (corner & 2) ? double(size[1] - 1) : 0.0,
+                                          (corner & 4) ? double(size[2] - 1) : 0.0);
+    heights[corner] = frame.normal.dot(corners[corner]) - frame.positionMm;
+  }
+  // A corner this close to the plane lies on it: slice positions are voxel-centre positions
+  // rounded in headers and in text.
+  constexpr double kOnPlaneMm = 1e-6;
+  std::vector<Eigen::Vector3d> cut;
+  for (int corner = 0; corner < 8; ++corner) {
+    if (std::abs(heights[corner]) <= kOnPlaneMm) {
+      cut.push_back(corners[corner]);
+    }
+  }
+  // The 12 edges join corners that differ in one index bit.
+  for (int a = 0; a < 8; ++a) {
+    for (const int bit : {1, 2, 4}) {
+      const int b = a | bit;
+      if (b == a) {
+        continue;
+      }
+      const double ha = heights[a];
+      const double hb = heights[b];
+      if ((ha < -kOnPlaneMm && hb > kOnPlaneMm) || (ha > kOnPlaneMm && hb < -kOnPlaneMm)) {
+        cut.push_back(corners[a] + (ha / (ha - hb)) * (corners[b] - corners[a]));
+      }
+    }
+  }
+  return cut;
+}
+
 std::string UncoveredPart(const GridGeometry& dose, const SliceFrame& frame,
-                          const SliceGrid& region) {
-  std::vector<Eigen::Vector3d> corners;
-  for (int corner = 0; corner < 4; ++corner) {
-    corners.push_back(frame.ToPatient(
-        region.Point((corner & 1) ? region.nu - 1 : 0, (corner & 2) ? region.nv - 1 : 0)));
+                          const GridGeometry& ct) {
+  const std::vector<Eigen::Vector3d> cut = PlaneCutOfBox(ct, frame);
+  if (cut.empty()) {
+    return {};
   }
+  // The cut is a convex polygon and the dose grid's box is convex: the box holds the polygon
+  // when it holds its corners.
   if (!AxisAligned(dose)) {
-    return DescribeUncoveredPoints(dose, corners);
+    return DescribeUncoveredPoints(dose, cut);
   }
-  Eigen::Vector3d low = corners.front(), high = corners.front();
-  for (const auto& corner : corners) {
-    low = low.cwiseMin(corner);
-    high = high.cwiseMax(corner);
+  Eigen::Vector3d low = cut.front(), high = cut.front();
+  for (const auto& point : cut) {
+    low = low.cwiseMin(point);
+    high = high.cwiseMax(point);
   }
   return DescribeUncovered(dose, low, high);
 }

@@ -45,11 +45,16 @@ bool SampleMaskInto(const Mask& mask, const SliceFrame& frame, SliceImage<float>
 /// Inside voxels of `mask` on the plane (as SampleMask cuts it) times their area, mm².
 double MaskAreaOnPlaneMm2(const Mask& mask, const SliceFrame& frame);
 
-/// The part of `region` (a slice grid on `frame`) that the dose grid does not cover (its voxels,
-/// dosimetry::GridDoseSampler::Covers), in words for a one-line error ("x from -172.4 to -60.5
-/// mm, y from ..."), or empty when it covers all of it.
+/// Where the plane of `frame` cuts the box of `volume`'s voxel centres: the corners of that convex
+/// polygon (unordered; empty when the plane misses the box).
+std::vector<Eigen::Vector3d> PlaneCutOfBox(const GridGeometry& volume, const SliceFrame& frame);
+
+/// The part of the CT on the slice (PlaneCutOfBox of `ct`: what the slice shows of the scan, not
+/// the picture's corners, which lie outside an oblique scan) that the dose grid does not cover
+/// (its voxels, dosimetry::GridDoseSampler::Covers), in words for a one-line error ("x from
+/// -172.4 to -60.5 mm, y from ..."), or empty when it covers all of it.
 std::string UncoveredPart(const GridGeometry& dose, const SliceFrame& frame,
-                          const SliceGrid& region);
+                          const GridGeometry& ct);
 
 /// The same for a whole box of voxel centres (the 3D view): empty when covered.
 std::string UncoveredBox(const GridGeometry& dose, const GridGeometry& box);
