@@ -24,6 +24,7 @@
 #include "seedplan/viewer/XDisplay.h"
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -281,28 +282,38 @@ void RunView(const ViewOptions& options) {
     scene->plan.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(plan, ctGrid, library));
   }
 
+  // The second plan's DVH curves, on its own structures: computed with the DVH view (they take
+  // seconds), at once for a --plane dvh picture, when the window first shows the DVH otherwise.
+  std::function<void()> compareDvh;
   if (!options.compare.empty()) {
-    const planning::Plan other = planning::PlanXml::Read(options.compare);
-    viewer::ScenePlan compare = ScenePlanOf(other, PlanLabel(options.compare, other));
-    scene->compareSharesFrame =
-        !other.frameOfReferenceUid.empty() && other.frameOfReferenceUid == plan.frameOfReferenceUid;
-    const bool sameCt = !other.ctSeriesUid.empty() && other.ctSeriesUid == plan.ctSeriesUid;
+    auto other = std::make_shared<planning::Plan>(planning::PlanXml::Read(options.compare));
+    viewer::ScenePlan compare = ScenePlanOf(*other, PlanLabel(options.compare, *other));
+    scene->compareSharesFrame = !other->frameOfReferenceUid.empty() &&
+                                other->frameOfReferenceUid == plan.frameOfReferenceUid;
+    const bool sameCt = !other->ctSeriesUid.empty() && other->ctSeriesUid == plan.ctSeriesUid;
+    std::shared_ptr<const imaging::StructureSet> otherStructures;
     if (sameCt) {
-      compare.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(other, ctGrid, library));
-      if (settings.plane == viewer::ViewPlane::Dvh) {
-        compare.dvh = DvhCurvesOf(compare.dose->values, structures, other);
-      }
+      compare.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(*other, ctGrid, library));
+      // The plan's own structures, not a copy (their masks are the command's largest data); they
+      // outlive the window.
+      otherStructures = std::shared_ptr<const imaging::StructureSet>(
+          &structures, [](const imaging::StructureSet*) {});
     } else {
-      const imaging::CtImage otherCt = LoadPlanCt(other, options.compare, "");
+      const imaging::CtImage otherCt = LoadPlanCt(*other, options.compare, "");
       compare.dose =
-          SceneDoseOf(planning::PlanEvaluator::TotalDose(other, otherCt.hu.Geometry(), library));
-      if (settings.plane == viewer::ViewPlane::Dvh) {
-        const imaging::StructureSet otherStructures =
-            LoadPlanStructures(other, options.compare, "", otherCt);
-        compare.dvh = DvhCurvesOf(compare.dose->values, otherStructures, other);
-      }
+          SceneDoseOf(planning::PlanEvaluator::TotalDose(*other, otherCt.hu.Geometry(), library));
+      otherStructures = std::make_shared<const imaging::StructureSet>(
+          LoadPlanStructures(*other, options.compare, "", otherCt));
     }
     scene->compare = std::move(compare);
+    compareDvh = [scene, other, otherStructures]() {
+      if (scene->compare->dvh.empty()) {
+        scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, *otherStructures, *other);
+      }
+    };
+  }
+  if (settings.plane == viewer::ViewPlane::Dvh && compareDvh) {
+    compareDvh();
   }
   if (settings.plane == viewer::ViewPlane::Dvh) {
     scene->plan.dvh = DvhCurvesOf(scene->plan.dose->values, structures, plan);
@@ -317,9 +328,11 @@ void RunView(const ViewOptions& options) {
     return;
   }
   viewer::InteractiveViewer window(scene, settings);
-  window.SetDvhSource([scene, &structures, &plan]() {
-    std::vector<viewer::DvhCurve> curves = DvhCurvesOf(scene->plan.dose->values, structures, plan);
-    return curves;
+  window.SetDvhSource([scene, &structures, &plan, compareDvh]() {
+    if (compareDvh) {
+      compareDvh();
+    }
+    return DvhCurvesOf(scene->plan.dose->values, structures, plan);
   });
   std::cout << viewer::InteractiveViewer::KeyHelp() << std::flush;
   window.Run();
