@@ -200,6 +200,34 @@ TEST(Isolines, DashesCoverTheirShareOfTheLength) {
   EXPECT_EQ(dashes.size(), 4u);
 }
 
+TEST(Isolines, KeptInsideAreTheRunsOfInsidePointsAndAClosedLineOpensWhereItLeaves) {
+  // A closed square of 8 points around the origin; the region x <= 1.5 cuts off its right side.
+  viewer::Polyline2 square;
+  square.closed = true;
+  square.points = {{0, -2}, {2, -2}, {2, 0}, {2, 2}, {0, 2}, {-2, 2}, {-2, 0}, {-2, -2}};
+  const auto left = [](const Eigen::Vector2d& p) { return p.x() <= 1.5; };
+  const auto kept = viewer::KeepInside({square}, left);
+  ASSERT_EQ(kept.size(), 1U);
+  EXPECT_FALSE(kept[0].closed);
+  // One run across the line's start: from (0, 2) round the left side to (0, -2).
+  ASSERT_EQ(kept[0].points.size(), 5U);
+  EXPECT_EQ(kept[0].points.front(), Eigen::Vector2d(0, 2));
+  EXPECT_EQ(kept[0].points.back(), Eigen::Vector2d(0, -2));
+  // Wholly inside: unchanged and still closed; wholly outside: gone.
+  const auto all = viewer::KeepInside({square}, [](const Eigen::Vector2d&) { return true; });
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_TRUE(all[0].closed);
+  EXPECT_EQ(all[0].points.size(), 8U);
+  EXPECT_TRUE(viewer::KeepInside({square}, [](const Eigen::Vector2d&) { return false; }).empty());
+  // An open line leaving and coming back is two pieces.
+  viewer::Polyline2 open;
+  open.points = {{0, 0}, {1, 0}, {2, 0}, {3, 0}, {1, 1}, {0, 1}};
+  const auto pieces = viewer::KeepInside({open}, left);
+  ASSERT_EQ(pieces.size(), 2U);
+  EXPECT_EQ(pieces[0].points.size(), 2U);
+  EXPECT_EQ(pieces[1].points.size(), 2U);
+}
+
 TEST(IsodoseLevels, StandardPercentagesHaveTheirOwnHues) {
   const viewer::SceneDose dose;
   const auto levels =

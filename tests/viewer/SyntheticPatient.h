@@ -9,6 +9,7 @@
 #include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/DicomCtWriter.h"
 #include "seedplan/imaging/RtStructureSetWriter.h"
+#include "seedplan/imaging/SamplePatient.h"
 
 #include <fstream>
 
@@ -77,6 +78,15 @@ inline imaging::CtImage WriteSyntheticPatient(const std::filesystem::path& folde
   WriteText(folder / "post_ct_transform.csv", "not used by these tests\n");
   WriteText(folder / "prescriptions.csv", "structure,site,rx_Gy\nGTV_Test,lung,100\n");
   WriteText(folder / "organ_limits.csv", "structure,metric,limit_Gy\nCord,Dmax,30\n");
+  // `demo --patient` runs on a folder of the sample patient's layout only when it is marked as
+  // written by the current generator (otherwise it rewrites it with the real sample patient): this
+  // small patient is marked so that the demo runs on it in seconds.
+  const imaging::SamplePatientFiles files{folder};
+  WriteText(files.Readme(),
+            "seedplan sample patient layout: the viewer tests' synthetic patient\n");
+  WriteText(files.GeneratorStamp(), "seedplan sample patient generator " +
+                                        std::to_string(imaging::SamplePatient::kGeneratorVersion) +
+                                        "\n");
   return ct;
 }
 

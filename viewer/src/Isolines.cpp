@@ -224,4 +224,51 @@ std::vector<Polyline2> Dashed(const std::vector<Polyline2>& lines, double dashMm
   return dashes;
 }
 
+std::vector<Polyline2> KeepInside(const std::vector<Polyline2>& lines,
+                                  const std::function<bool(const Eigen::Vector2d&)>& inside) {
+  std::vector<Polyline2> kept;
+  for (const auto& line : lines) {
+    const std::size_t n = line.points.size();
+    std::vector<bool> in(n);
+    std::size_t firstOut = n;
+    for (std::size_t i = 0; i < n; ++i) {
+      in[i] = inside(line.points[i]);
+      if (!in[i] && firstOut == n) {
+        firstOut = i;
+      }
+    }
+    if (firstOut == n) {
+      kept.push_back(line);
+      continue;
+    }
+    // Walk from the first outside point, so that a closed line's run across its start and end
+    // comes out as one piece.
+    const std::size_t count = line.closed ? n : n - firstOut;
+    const std::size_t start = line.closed ? firstOut : 0;
+    Polyline2 run;
+    auto flush = [&]() {
+      if (run.points.size() >= 2) {
+        kept.push_back(std::move(run));
+      }
+      run = Polyline2{};
+    };
+    if (!line.closed) {
+      for (std::size_t i = 0; i < firstOut; ++i) {
+        run.points.push_back(line.points[i]);
+      }
+      flush();
+    }
+    for (std::size_t step = 0; step < count; ++step) {
+      const std::size_t i = line.closed ? (start + step) % n : firstOut + step;
+      if (in[i]) {
+        run.points.push_back(line.points[i]);
+      } else {
+        flush();
+      }
+    }
+    flush();
+  }
+  return kept;
+}
+
 } // namespace seedplan::viewer

@@ -1,5 +1,7 @@
 #include "seedplan/viewer/SliceContent.h"
 
+#include "seedplan/viewer/Isolines.h"
+
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/TextParsing.h"
@@ -170,6 +172,15 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
     dose.emplace();
   }
   SampleDoseInto(planDose.values, frame, doseGrid, *dose);
+  // A scan turned against the picture leaves the picture's corners outside it: the isodoses are
+  // kept to the scan (KeepInside). An axis-aligned scan fills its slice grid.
+  const GridGeometry& ctGeometry = scene.ct.Geometry();
+  constexpr double kAlignedCosine = 1.0 - 1e-9;
+  const bool turned =
+      (ctGeometry.Direction().cwiseAbs().colwise().maxCoeff().array() < kAlignedCosine).any();
+  const auto inScan = [&](const Eigen::Vector2d& point) {
+    return ctGeometry.ContainsPoint(frame.ToPatient(point), 0.5);
+  };
   const auto levels = ResolveLevels(settings.levels, reference, planDose);
   for (std::size_t i = 0; i < levels.size(); ++i) {
     IsodoseOverlay overlay;
@@ -177,6 +188,9 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
     const bool hidden = i < settings.levelHidden.size() && settings.levelHidden[i];
     if (!hidden) {
       overlay.lines = ExtractIsolines(*dose, levels[i].value);
+      if (turned) {
+        overlay.lines = KeepInside(overlay.lines, inScan);
+      }
     }
     isodoses.push_back(std::move(overlay));
   }
@@ -214,6 +228,9 @@ void SliceContent::UpdateDose(const Scene& scene, const ViewSettings& settings) 
   SampleDoseInto(otherDose.values, frame, ResampledGrid(ctGrid, otherDose.values.Geometry(), frame),
                  other);
   overlay.lines = ExtractIsolines(other, overlay.level.value);
+  if (turned) {
+    overlay.lines = KeepInside(overlay.lines, inScan);
+  }
   compareIsodose = std::move(overlay);
 }
 

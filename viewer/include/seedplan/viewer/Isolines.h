@@ -3,6 +3,7 @@
 #include "seedplan/viewer/SliceSampling.h"
 
 #include <Eigen/Core>
+#include <functional>
 #include <vector>
 
 namespace seedplan::viewer {
@@ -24,5 +25,12 @@ std::vector<Polyline2> ExtractIsolines(const SliceImage<float>& image, double le
 /// Splits polylines into dashes of `dashMm` separated by gaps of `gapMm` along their length
 /// (dashed lines drawn as plain segments: OpenGL core profiles have no line stipple).
 std::vector<Polyline2> Dashed(const std::vector<Polyline2>& lines, double dashMm, double gapMm);
+
+/// The parts of `lines` whose points satisfy `inside`, each a run of consecutive inside points (a
+/// closed line wholly inside stays closed; one that leaves is opened where it leaves). Isodoses
+/// of a turned scan are kept to the scan: beyond it the dose grid on the scan's voxels has no
+/// values, and its clamped edge values would draw lines in the empty corners of the picture.
+std::vector<Polyline2> KeepInside(const std::vector<Polyline2>& lines,
+                                  const std::function<bool(const Eigen::Vector2d&)>& inside);
 
 } // namespace seedplan::viewer
