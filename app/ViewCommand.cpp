@@ -291,25 +291,28 @@ void RunView(const ViewOptions& options) {
     scene->compareSharesFrame = !other->frameOfReferenceUid.empty() &&
                                 other->frameOfReferenceUid == plan.frameOfReferenceUid;
     const bool sameCt = !other->ctSeriesUid.empty() && other->ctSeriesUid == plan.ctSeriesUid;
-    std::shared_ptr<const imaging::StructureSet> otherStructures;
     if (sameCt) {
       compare.dose = SceneDoseOf(planning::PlanEvaluator::TotalDose(*other, ctGrid, library));
-      // The plan's own structures, not a copy (their masks are the command's largest data); they
-      // outlive the window.
-      otherStructures = std::shared_ptr<const imaging::StructureSet>(
-          &structures, [](const imaging::StructureSet*) {});
     } else {
       const imaging::CtImage otherCt = LoadPlanCt(*other, options.compare, "");
       compare.dose =
           SceneDoseOf(planning::PlanEvaluator::TotalDose(*other, otherCt.hu.Geometry(), library));
-      otherStructures = std::make_shared<const imaging::StructureSet>(
-          LoadPlanStructures(*other, options.compare, "", otherCt));
     }
     scene->compare = std::move(compare);
-    compareDvh = [scene, other, otherStructures]() {
-      if (scene->compare->dvh.empty()) {
-        scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, *otherStructures, *other);
+    // On the same CT the plan's own structures (not a copy: their masks are the command's largest
+    // data, and they outlive the window); on another CT its structures, read only when the DVH is
+    // shown (a slice view does not need them).
+    compareDvh = [scene, other, sameCt, &structures, file = options.compare]() {
+      if (!scene->compare->dvh.empty()) {
+        return;
       }
+      if (sameCt) {
+        scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, structures, *other);
+        return;
+      }
+      const imaging::CtImage otherCt = LoadPlanCt(*other, file, "");
+      const imaging::StructureSet otherStructures = LoadPlanStructures(*other, file, "", otherCt);
+      scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, otherStructures, *other);
     };
   }
   if (settings.plane == viewer::ViewPlane::Dvh && compareDvh) {
@@ -330,7 +333,12 @@ void RunView(const ViewOptions& options) {
   viewer::InteractiveViewer window(scene, settings);
   window.SetDvhSource([scene, &structures, &plan, compareDvh]() {
     if (compareDvh) {
-      compareDvh();
+      // In the window a second plan whose structures cannot be read loses only its curves.
+      try {
+        compareDvh();
+      } catch (const Error& error) {
+        log::Warning(std::string(error.what()) + "; the second plan's DVH is not drawn");
+      }
     }
     return DvhCurvesOf(scene->plan.dose->values, structures, plan);
   });
