@@ -145,6 +145,13 @@ TEST(DvhPicture, TheSecondPlansCurvesAreDashed) {
   }
   EXPECT_GT(on, total * 0.4);
   EXPECT_LT(on, total * 0.9);
+  // Its legend row is dashed and, like every text, inside the picture.
+  ASSERT_EQ(picture.layout.curveLegend.size(), scene.plan.dvh.size() + 1);
+  EXPECT_TRUE(picture.layout.curveLegend.back().dashed);
+  EXPECT_EQ(picture.layout.curveLegend.back().text, "GTV_Test  Dmax 120");
+  for (const auto& box : picture.layout.textBoxes) {
+    EXPECT_LE(box.x1, picture.image.width + 2) << box.x0; // the box has 2 px of margin
+  }
 }
 
 TEST(DvhPicture, WithoutCurvesIsRefused) {

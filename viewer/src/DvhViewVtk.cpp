@@ -215,8 +215,6 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
       rows.push_back({curve, true});
     }
   }
-  const std::string compareName =
-      scene.compare ? scene.compare->label.substr(0, scene.compare->label.find(' ')) : "";
   const int legendFont = std::max(10, int(std::lround(0.85 * fontPx)));
   const int rowHeight = int(std::lround(1.3 * legendFont));
   const int x = plot.x1 + 2 * pad;
@@ -233,8 +231,10 @@ void DvhViewVtk::Show(const Scene& scene, const ViewSettings& settings) {
     const DvhCurve& curve = *rows[row].curve;
     const bool beyond = curve.maxDoseGy > m_Layout.doseAxisMaxGy;
     LegendRow legend;
-    legend.text = curve.structureName + (rows[row].dashed ? " (" + compareName + ")" : "") +
-                  "  Dmax " + FormatNumber(curve.maxDoseGy, 4) + (beyond ? " >" : "");
+    // The second plan's rows are told by their dashed swatch and the subtitle ("dashed: ..."):
+    // its file name in every row ran past the picture's edge.
+    legend.text =
+        curve.structureName + "  Dmax " + FormatNumber(curve.maxDoseGy, 4) + (beyond ? " >" : "");
     legend.colorRgb = curve.colorRgb;
     legend.dashed = rows[row].dashed;
     legend.swatch = {x, int(y) - 2, x + swatchWidth, int(y) + 2};
