@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/DoseCalculator.h"
 #include "TestModels.h"
 #include "seedplan/core/Units.h"
+#include "seedplan/dosimetry/PermanentImplantDecay.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,8 @@ namespace {
 
 using test::Library;
 
-constexpr double kKernelTolerance = 1e-3; ///< the tabulated kernel's stated accuracy (0.1 %)
+/// The kernel's stated accuracy against the direct formula: 0.05 % (issue 12), over 1 mm-10 cm.
+constexpr double kKernelTolerance = 5e-4;
 /// The grid is float32: sums of tens of seeds agree with double sums to about 1e-6 relative.
 constexpr double kFloatTolerance = 1e-5;
 
@@ -30,10 +32,12 @@ Seed MakeSeed(const Eigen::Vector3d& positionMm, std::optional<Eigen::Vector3d> 
   return seed;
 }
 
-DoseCalculator MakeCalculator(Formalism formalism = Formalism::Auto, bool simd = true) {
+DoseCalculator MakeCalculator(Formalism formalism = Formalism::Auto, SimdPath simd = SimdPath::Auto,
+                              bool stamps = true) {
   DoseCalculationOptions options;
   options.formalism = formalism;
-  options.useSimd = simd;
+  options.simd = simd;
+  options.useStamps = stamps;
   return DoseCalculator(Library().Load("6711"), options);
 }
 
@@ -45,6 +49,7 @@ TEST(DoseCalculator, GridMatchesTheDirectFormulaWithinTheKernelTolerance) {
       MakeSeed({0.37, -0.21, 0.44}, Eigen::Vector3d(1.0, 2.0, 3.0), 0.6)};
   const GridGeometry geometry({-120.0, -120.0, -120.0}, {3.0, 3.0, 3.0}, {81, 81, 81});
   const Volume<float> grid = calculator.DoseRateGridCGyPerH(geometry, seeds);
+  std::cout << "[ figures  ] path " << SimdPathName(DefaultSimdPath()) << '\n';
   double worst = 0.0;
   std::int64_t compared = 0, beyondCutoff = 0;
   for (std::int64_t k = 0; k < 81; ++k) {
@@ -73,15 +78,33 @@ TEST(DoseCalculator, GridMatchesTheDirectFormulaWithinTheKernelTolerance) {
   EXPECT_LT(worst, kKernelTolerance);
 }
 
-TEST(DoseCalculator, SimdAndScalarPathsAgree) {
+/// Every instruction-set path against the scalar one, on rows whose lengths (41) are not
+/// multiples of 8 or 16 (the masked last vector), with 2D and 1D seeds and a seed 0.05 mm from a
+/// voxel centre (inside r_min: the clamp). Not exactly on it: there the direction of the voxel
+/// from the seed is undefined, and float rounding of the voxel position (which differs with FMA)
+/// decides between θ = 0 and the 90° taken for r = 0.
+TEST(DoseCalculator, EverySimdPathAgreesWithTheScalarPath) {
   const std::vector<Seed> seeds = {MakeSeed({1.3, 2.1, -0.7}, Eigen::Vector3d(0, 0.3, 1), 0.7),
-                                   MakeSeed({-6.0, 4.0, 3.0}, std::nullopt, 0.5)};
+                                   MakeSeed({-6.0, 4.0, 3.0}, std::nullopt, 0.5),
+                                   MakeSeed({0.04, 0.03, 0.0}, Eigen::Vector3d(1, 0, 0), 0.4)};
   const GridGeometry geometry({-30.0, -30.0, -30.0}, {1.5, 1.5, 1.5}, {41, 41, 41});
-  const auto simd = MakeCalculator(Formalism::Auto, true).DoseRateGridCGyPerH(geometry, seeds);
-  const auto scalar = MakeCalculator(Formalism::Auto, false).DoseRateGridCGyPerH(geometry, seeds);
-  for (std::size_t n = 0; n < simd.Data().size(); ++n) {
-    ASSERT_NEAR(simd.Data()[n], scalar.Data()[n], kFloatTolerance * scalar.Data()[n]) << n;
+  const auto scalar =
+      MakeCalculator(Formalism::Auto, SimdPath::Scalar, false).DoseRateGridCGyPerH(geometry, seeds);
+  int compared = 0;
+  for (SimdPath path : {SimdPath::Avx2, SimdPath::Avx512}) {
+    if (!SimdPathSupported(path)) {
+      std::cout << "[ skipped  ] " << SimdPathName(path) << ": not on this CPU\n";
+      continue;
+    }
+    const auto simd =
+        MakeCalculator(Formalism::Auto, path, false).DoseRateGridCGyPerH(geometry, seeds);
+    for (std::size_t n = 0; n < simd.Data().size(); ++n) {
+      ASSERT_NEAR(simd.Data()[n], scalar.Data()[n], kFloatTolerance * scalar.Data()[n])
+          << SimdPathName(path) << " voxel " << n;
+    }
+    ++compared;
   }
+  std::cout << "[ figures  ] " << compared << " vector path(s) compared with scalar\n";
 }
 
 TEST(DoseCalculator, DoseOfSeveralSeedsIsTheSumOfSingleSeedGrids) {
@@ -197,6 +220,142 @@ TEST(DoseCalculator, RefusesBadSeedsAndGrids) {
   Seed unknownModel = MakeSeed({0, 0, 0}, std::nullopt, 1.0);
   unknownModel.model = "6799";
   EXPECT_THROW(calculator.DoseRateGridCGyPerH(geometry, {unknownModel}), InvalidInput);
+}
+
+/// Seeds on a template (one orientation, positions on the lattice's phase): the stamp path is
+/// taken and equals the direct loop; a seed moved off the phase by more than the tolerance is
+/// computed directly, one moved by less shares the stamp.
+TEST(DoseCalculator, StampedSeedsGiveTheDirectLoopsDose) {
+  std::vector<Seed> seeds;
+  for (double x : {-10.0, 0.0, 10.0}) {
+    for (double z : {-5.0, 5.0}) {
+      seeds.push_back(MakeSeed({x, 2.0, z}, Eigen::Vector3d(0, 0, 1), 0.5 + 0.1 * x / 10.0));
+    }
+  }
+  seeds.push_back(MakeSeed({3.3, -1.7, 0.2}, Eigen::Vector3d(0, 0, 1), 0.6)); // off phase
+  seeds.push_back(MakeSeed({-20.0 + 0.4 * DoseCalculator::kStampPhaseToleranceMm, 2.0, 5.0},
+                           Eigen::Vector3d(0, 0, 1), 0.6)); // within the tolerance
+  // 1 mm voxels with centres at half millimetres: every template seed sits on a voxel corner.
+  const GridGeometry geometry({-35.5, -30.5, -30.5}, {1.0, 1.0, 1.0}, {67, 61, 59});
+  const auto stampedCalculator = MakeCalculator(Formalism::Auto, SimdPath::Auto, true);
+  const auto stamped = stampedCalculator.DoseRateGridCGyPerH(geometry, seeds);
+  const auto statistics = stampedCalculator.LastStampStatistics();
+  EXPECT_EQ(statistics.stamps, 1u);
+  EXPECT_EQ(statistics.stampedSeeds, seeds.size() - 1);
+  const auto direct =
+      MakeCalculator(Formalism::Auto, SimdPath::Auto, false).DoseRateGridCGyPerH(geometry, seeds);
+  double worst = 0.0;
+  for (std::size_t n = 0; n < direct.Data().size(); ++n) {
+    ASSERT_NEAR(stamped.Data()[n], direct.Data()[n], kFloatTolerance * direct.Data()[n]) << n;
+    if (direct.Data()[n] > 0.0f) {
+      worst = std::max(worst, std::abs(stamped.Data()[n] / direct.Data()[n] - 1.0));
+    }
+  }
+  std::cout << "[ figures  ] stamp vs direct loop: worst relative difference " << worst << '\n';
+}
+
+/// Live editing: removing a seed at its old position and adding it at the new one gives the
+/// recomputed grid (a total-dose grid in Gy, through the decay factor).
+TEST(DoseCalculator, MovingASeedIncrementallyEqualsRecomputing) {
+  const auto calculator = MakeCalculator();
+  const double gyPerCGyPerH = PermanentImplantDecay(59.4).TotalDoseGyPerCGyPerH();
+  std::vector<Seed> seeds = {MakeSeed({0, 0, 0}, Eigen::Vector3d(0, 0, 1), 0.5),
+                             MakeSeed({6.0, -3.0, 2.0}, Eigen::Vector3d(0, 1, 1), 0.5),
+                             MakeSeed({-4.0, 5.0, -6.0}, std::nullopt, 0.5)};
+  const GridGeometry geometry({-25.0, -25.0, -20.0}, {1.1, 0.9, 2.5}, {47, 57, 17});
+  Volume<float> total(geometry, 0.0f);
+  calculator.AddDoseRate(total, seeds, gyPerCGyPerH);
+  const Seed old = seeds[1];
+  seeds[1].positionMm = {7.3, -1.1, 4.4};
+  calculator.AddDoseRate(total, {old}, -gyPerCGyPerH);
+  calculator.AddDoseRate(total, {seeds[1]}, gyPerCGyPerH);
+  Volume<float> fresh(geometry, 0.0f);
+  calculator.AddDoseRate(fresh, seeds, gyPerCGyPerH);
+  const float hottest = *std::max_element(fresh.Data().begin(), fresh.Data().end());
+  for (std::size_t n = 0; n < fresh.Data().size(); ++n) {
+    // Removing leaves float rounding of the larger sum behind: relative to the hottest voxel.
+    ASSERT_NEAR(total.Data()[n], fresh.Data()[n], 4 * kFloatTolerance * hottest) << n;
+  }
+}
+
+/// The point evaluator (exact dose at DVH sample points) against the kernel in double precision
+/// and the direct formula, on every path, at points from 1 mm to beyond the cutoff.
+TEST(DoseCalculator, DoseAtPointsMatchesTheKernelAndTheDirectFormula) {
+  const std::vector<Seed> seeds = {MakeSeed({1.0, 2.0, 3.0}, Eigen::Vector3d(1, 1, 0), 0.7),
+                                   MakeSeed({-4.0, 0.5, 1.0}, std::nullopt, 0.4)};
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> coordinate(-60.0, 60.0);
+  DosePoints points(Eigen::Vector3d(100.0, -50.0, 20.0));
+  std::vector<Eigen::Vector3d> where;
+  for (int n = 0; n < 3001; ++n) {
+    const Eigen::Vector3d p(coordinate(random), coordinate(random), coordinate(random));
+    bool near = false;
+    for (const Seed& seed : seeds) {
+      near = near || (p - seed.positionMm).norm() < 1.0;
+    }
+    if (!near) {
+      points.Add(p);
+      where.push_back(p);
+    }
+  }
+  for (SimdPath path : {SimdPath::Scalar, SimdPath::Avx2, SimdPath::Avx512}) {
+    if (!SimdPathSupported(path)) {
+      continue;
+    }
+    const auto calculator = MakeCalculator(Formalism::Auto, path);
+    std::vector<float> values(points.Size(), 0.0f);
+    calculator.AddDoseRateAt(points, seeds, 2.0, values);
+    for (std::size_t n = 0; n < where.size(); ++n) {
+      const double kernel = 2.0 * calculator.DoseRateAtPointCGyPerH(where[n], seeds);
+      const double direct = 2.0 * calculator.DoseRateAtPointDirectCGyPerH(where[n], seeds);
+      ASSERT_NEAR(values[n], kernel, kFloatTolerance * kernel) << SimdPathName(path) << n;
+      ASSERT_NEAR(values[n], direct, kKernelTolerance * direct) << SimdPathName(path) << n;
+    }
+  }
+}
+
+/// Issue 13: physical bounds refused before any index or allocation is formed from them.
+TEST(DoseCalculator, RefusesInputsBeyondPhysicalBounds) {
+  const auto calculator = MakeCalculator();
+  const GridGeometry geometry({0, 0, 0}, {1, 1, 1}, {4, 4, 4});
+  auto refuses = [&](const GridGeometry& grid, const Seed& seed, const std::string& expected) {
+    try {
+      calculator.DoseRateGridCGyPerH(grid, {seed});
+      ADD_FAILURE() << "accepted; expected a refusal mentioning '" << expected << "'";
+    } catch (const InvalidInput& error) {
+      EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+    }
+  };
+  refuses(geometry, MakeSeed({1.8e19, 0, 0}, std::nullopt, 1.0), "10000 mm");
+  refuses(geometry, MakeSeed({0, 0, 0}, std::nullopt, 1e308), "100 U");
+  refuses(GridGeometry({0, 0, 0}, {1e-300, 2, 2}, {4, 4, 4}),
+          MakeSeed({0, 0, 0}, std::nullopt, 1.0), "spacing");
+  refuses(GridGeometry({0, 0, 0}, {1, 1, 1}, {3000, 3000, 3000}),
+          MakeSeed({0, 0, 0}, std::nullopt, 1.0), "108 GB");
+  DoseCalculationOptions options;
+  options.cutoffCm = 1e308;
+  EXPECT_THROW(DoseCalculator(Library().Load("6711"), options), InvalidInput);
+  options.cutoffCm = 100.0;
+  EXPECT_NO_THROW(DoseCalculator(Library().Load("6711"), options));
+}
+
+/// A seed far outside the grid (allowed: its dose inside is zero) forms no index from its
+/// position: the grid stays zero and nothing is touched out of bounds (ASan build).
+TEST(DoseCalculator, SeedsFarOutsideTheGridLeaveItUntouched) {
+  const GridGeometry geometry({0, 0, 0}, {1, 1, 1}, {9, 7, 5});
+  for (SimdPath path : {SimdPath::Scalar, SimdPath::Avx2, SimdPath::Avx512}) {
+    if (!SimdPathSupported(path)) {
+      continue;
+    }
+    const auto grid =
+        MakeCalculator(Formalism::Auto, path)
+            .DoseRateGridCGyPerH(
+                geometry, {MakeSeed({9999.0, -9999.0, 5000.0}, Eigen::Vector3d(0, 0, 1), 1.0),
+                           MakeSeed({9999.0, -9999.0, 5000.0}, Eigen::Vector3d(0, 0, 1), 1.0)});
+    for (float value : grid.Data()) {
+      ASSERT_EQ(value, 0.0f);
+    }
+  }
 }
 
 } // namespace

@@ -13,9 +13,9 @@ namespace {
 
 using test::Library;
 
-/// The issue's requirement for a tabulated kernel: within 0.1 % of the direct formula at points
-/// farther than 1 mm from the seed centre.
-constexpr double kKernelTolerance = 1e-3;
+/// The requirement for the kernel (issues 2 and 12): within 0.05 % of the direct formula at points
+/// from 1 mm to the cutoff.
+constexpr double kKernelTolerance = 5e-4;
 constexpr double kCutoffCm = 10.0;
 
 /// Compares the kernel with SourceModel::DoseRatePerU at `count` random points: r log-uniform from
@@ -38,7 +38,7 @@ double WorstRelativeDifference(const SourceModel& model, Formalism formalism, in
   return worst;
 }
 
-TEST(DoseRateKernel, AgreesWithTheDirectFormulaWithinATenthOfAPercentAt100000RandomPoints) {
+TEST(DoseRateKernel, AgreesWithTheDirectFormulaWithinATwentiethOfAPercentAt100000RandomPoints) {
   const auto model = Library().Load("6711");
   for (Formalism formalism : {Formalism::Line2D, Formalism::Line1D, Formalism::Point1D}) {
     const double worst = WorstRelativeDifference(*model, formalism, 100000, 43);
@@ -67,8 +67,9 @@ TEST(DoseRateKernel, IsExactAtTableNodesAndZeroBeyondTheCutoff) {
   EXPECT_GT(kernel.DoseRatePerU(kCutoffCm - 0.01, theta), 0.0);
 }
 
-TEST(DoseRateKernel, RefusesACutoffShorterThanTenCentimetres) {
+TEST(DoseRateKernel, RefusesACutoffOutsideTenToOneHundredCentimetres) {
   EXPECT_THROW(DoseRateKernel(*Library().Load("6711"), Formalism::Line2D, 5.0), InvalidInput);
+  EXPECT_THROW(DoseRateKernel(*Library().Load("6711"), Formalism::Line2D, 1e308), InvalidInput);
   EXPECT_THROW(DoseRateKernel(*Library().Load("6711"), Formalism::Auto, 10.0), InvalidInput);
 }
 

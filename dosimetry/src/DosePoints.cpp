@@ -1,0 +1,24 @@
+#include "seedplan/dosimetry/DosePoints.h"
+
+#include "seedplan/core/Units.h"
+
+namespace seedplan::dosimetry {
+
+void DosePoints::Reserve(std::size_t count) {
+  m_X.reserve(count);
+  m_Y.reserve(count);
+  m_Z.reserve(count);
+}
+
+void DosePoints::Add(const Eigen::Vector3d& pointMm) {
+  const Eigen::Vector3d offsetCm = (pointMm - m_OriginMm) / units::kMmPerCm;
+  m_X.push_back(static_cast<float>(offsetCm.x()));
+  m_Y.push_back(static_cast<float>(offsetCm.y()));
+  m_Z.push_back(static_cast<float>(offsetCm.z()));
+}
+
+Eigen::Vector3d DosePoints::PointMm(std::size_t n) const {
+  return m_OriginMm + units::kMmPerCm * Eigen::Vector3d(m_X[n], m_Y[n], m_Z[n]);
+}
+
+} // namespace seedplan::dosimetry

@@ -1,0 +1,235 @@
+#pragma once
+// Internal: the one implementation of the dose engine's inner loops, written against a small
+// vector interface V (V::F float lanes, V::I int32 lanes, V::M lane mask, V::kWidth lanes) that
+// KernelRowScalar.cpp, KernelRowAvx2.cpp and KernelRowAvx512.cpp each define in an anonymous
+// namespace. Every function here is a template on V or lives in an anonymous namespace, so the
+// copies compiled with -mavx512f never stand in for the scalar ones at link time (no ODR merge of
+// differently compiled inline code), and nothing from the standard library is called.
+//
+// The arithmetic (KernelRow.h): r, θ and G_L in float from the voxel's offset to the seed; g and
+// F either by linear and bilinear lookups in the uniform tables (gathers; they stay in L1) or,
+// where the vector unit can hold them (AVX-512, CompactTables), from in-register tables; no scalar
+// tail (the last partial vector is masked), no libm call.
+
+#include "KernelRow.h"
+
+namespace seedplan::dosimetry::detail {
+namespace {
+
+/// arctan(x)/x for 0 <= x <= 1 as a polynomial in x² (Abramowitz & Stegun 1964, formula 4.4.49:
+/// |arctan(x) - x P(x²)| <= 2e-8 rad); in float the error is that of the rounding (~1e-7).
+template <class V> typename V::F ArcTanOverX(typename V::F x2) {
+  using F = typename V::F;
+  F p = V::Set(0.0028662257f);
+  p = V::Fma(p, x2, V::Set(-0.0161657367f));
+  p = V::Fma(p, x2, V::Set(0.0429096138f));
+  p = V::Fma(p, x2, V::Set(-0.0752896400f));
+  p = V::Fma(p, x2, V::Set(0.1065626393f));
+  p = V::Fma(p, x2, V::Set(-0.1420889944f));
+  p = V::Fma(p, x2, V::Set(0.1999355085f));
+  p = V::Fma(p, x2, V::Set(-0.3333314528f));
+  return V::Fma(p, x2, V::Set(1.0f));
+}
+
+constexpr float kHalfPi = 1.57079632679489661923f;
+/// Keeps 0/0 away when a point sits on the seed centre (handled separately below).
+constexpr float kTiny = 1e-30f;
+
+/// Where a point lies relative to a seed, as the lookups need it.
+template <class V> struct SeedFrame {
+  typename V::M inside;   ///< lanes within the cutoff (and active)
+  typename V::F rc;       ///< max(r, r_min), cm
+  typename V::F theta;    ///< angle from the axis folded into [0, π/2] (2D only)
+  typename V::F geometry; ///< scale · G(r_c, θ)
+};
+
+/// The geometry part at offsets (x, y, z) cm from a seed with long axis (ax, ay, az).
+template <class V, KernelKind kKind>
+SeedFrame<V> FrameAt(const KernelView& kernel, typename V::F x, typename V::F y, typename V::F z,
+                     typename V::F ax, typename V::F ay, typename V::F az, typename V::M active) {
+  using F = typename V::F;
+  using M = typename V::M;
+  SeedFrame<V> frame;
+  const F r2 = V::Fma(z, z, V::Fma(y, y, V::Mul(x, x)));
+  frame.inside = V::And(active, V::Le(r2, V::Set(kernel.cutoffCm2)));
+  const F minimumRadius = V::Set(kernel.minimumRadiusCm);
+  const F r = V::Sqrt(r2);
+  const F rc = V::Max(r, minimumRadius);
+  frame.rc = rc;
+  frame.theta = V::Set(kHalfPi);
+
+  // G: TG-43U1 Eq. (4). With a = L y and b = r² - L²/4 (> 0 since r_c > L/2), β = atan2(a, b)
+  // and G_L = β / a: for a <= b it is atan(a/b)/(a/b) / b, otherwise (π/2 - atan(b/a)) / a; one
+  // reciprocal serves both the quotient and the division.
+  if constexpr (kKind == KernelKind::Point1D) {
+    frame.geometry = V::Mul(V::Set(kernel.scale), V::Rcp(V::Mul(rc, rc)));
+  } else {
+    F away = rc; // θ0 = 90° for the 1D line source
+    if constexpr (kKind == KernelKind::Line2D) {
+      F along = V::Abs(V::Fma(z, az, V::Fma(y, ay, V::Mul(x, ax))));
+      // Distance from the axis as |offset x axis|: r² - along² would lose every digit next to
+      // the axis, where F is steepest in θ.
+      const F cx = V::Fms(y, az, V::Mul(z, ay));
+      const F cy = V::Fms(z, ax, V::Mul(x, az));
+      const F cz = V::Fms(x, ay, V::Mul(y, ax));
+      away = V::Sqrt(V::Fma(cz, cz, V::Fma(cy, cy, V::Mul(cx, cx))));
+      // Inside r_min the dose is the one at r_min in the same direction: scale the offset.
+      const M near = V::And(frame.inside, V::Lt(r, minimumRadius));
+      if (V::Any(near)) {
+        const F factor = V::Div(rc, V::Max(r, V::Set(kTiny)));
+        away = V::Select(near, V::Mul(away, factor), away);
+        along = V::Select(near, V::Mul(along, factor), along);
+        // On the centre itself θ is taken as 90°, as the direct formula does.
+        const M centre = V::And(near, V::Le(r2, V::Zero()));
+        away = V::Select(centre, rc, away);
+        along = V::Select(centre, V::Zero(), along);
+      }
+      // θ = atan2(away, along) in [0, π/2], folded about 90°.
+      const F low = V::Min(away, along);
+      const F high = V::Max(V::Max(away, along), V::Set(kTiny));
+      const F q = V::Mul(low, V::Rcp(high));
+      const F atanQ = V::Mul(q, ArcTanOverX<V>(V::Mul(q, q)));
+      frame.theta = V::Select(V::Gt(away, along), V::Sub(V::Set(kHalfPi), atanQ), atanQ);
+    }
+    const F a = V::Mul(V::Set(kernel.activeLengthCm), away);
+    const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
+    const F low = V::Min(a, b);
+    const F inverse = V::Rcp(V::Max(a, b));
+    const F q = V::Mul(low, inverse);
+    const F ratio = ArcTanOverX<V>(V::Mul(q, q)); // atan(q)/q
+    const F beta = V::Select(V::Le(a, b), ratio, V::Fnma(q, ratio, V::Set(kHalfPi)));
+    frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
+  }
+  return frame;
+}
+
+/// g · A from the uniform tables by gathers: g linear and A bilinear (1D: linear) on their
+/// nodes; the last interval serves anything beyond it (the tables hold two rows beyond the
+/// cutoff, θ <= 90° is the last angle node). Both clamped at zero like the published
+/// extrapolation (the tables hold its unclamped values).
+struct GatherLookup {
+  template <class V, KernelKind kKind>
+  static typename V::F Evaluate(const KernelView& kernel, const SeedFrame<V>& frame) {
+    using F = typename V::F;
+    using I = typename V::I;
+    const F fg = V::Mul(frame.rc, V::Set(kernel.invRadialStepCm));
+    const I ig = V::MinI(V::Trunc(fg), V::SetI(kernel.radialCount - 2));
+    const F wg = V::Sub(fg, V::ToFloat(ig));
+    const F g0 = V::Gather(frame.inside, ig, kernel.radialTable);
+    const F g1 = V::Gather(frame.inside, V::AddI(ig, V::SetI(1)), kernel.radialTable);
+    const F radial = V::Max(V::Fma(wg, V::Sub(g1, g0), g0), V::Zero());
+    const F fa = V::Mul(frame.rc, V::Set(kernel.invAnisotropyRadialStepCm));
+    const I ia = V::MinI(V::Trunc(fa), V::SetI(kernel.anisotropyRadialCount - 2));
+    const F wa = V::Sub(fa, V::ToFloat(ia));
+    F anisotropy;
+    if constexpr (kKind == KernelKind::Line2D) {
+      const std::int32_t angles = kernel.anisotropyAngleCount;
+      const F ft = V::Mul(frame.theta, V::Set(kernel.invAngleStepRad));
+      const I it = V::MinI(V::Trunc(ft), V::SetI(angles - 2));
+      const F wt = V::Sub(ft, V::ToFloat(it));
+      const I index00 = V::AddI(V::MulI(ia, V::SetI(angles)), it);
+      const I index10 = V::AddI(index00, V::SetI(angles));
+      const float* table = kernel.anisotropyTable;
+      const F k00 = V::Gather(frame.inside, index00, table);
+      const F k01 = V::Gather(frame.inside, V::AddI(index00, V::SetI(1)), table);
+      const F k10 = V::Gather(frame.inside, index10, table);
+      const F k11 = V::Gather(frame.inside, V::AddI(index10, V::SetI(1)), table);
+      const F k0 = V::Fma(wt, V::Sub(k01, k00), k00);
+      const F k1 = V::Fma(wt, V::Sub(k11, k10), k10);
+      anisotropy = V::Fma(wa, V::Sub(k1, k0), k0);
+    } else {
+      const F k0 = V::Gather(frame.inside, ia, kernel.anisotropyTable);
+      const F k1 = V::Gather(frame.inside, V::AddI(ia, V::SetI(1)), kernel.anisotropyTable);
+      anisotropy = V::Fma(wa, V::Sub(k1, k0), k0);
+    }
+    return V::Mul(radial, V::Max(anisotropy, V::Zero()));
+  }
+};
+
+template <class V, KernelKind kKind, class Lookup>
+void RowLoop(const KernelView& kernel, const RowTask& task, float* row) {
+  using F = typename V::F;
+  const F startX = V::Set(task.start[0]), startY = V::Set(task.start[1]),
+          startZ = V::Set(task.start[2]);
+  const F stepX = V::Set(task.step[0]), stepY = V::Set(task.step[1]), stepZ = V::Set(task.step[2]);
+  const F axisX = V::Set(task.axis[0]), axisY = V::Set(task.axis[1]), axisZ = V::Set(task.axis[2]);
+  const F scale = V::Set(task.scale);
+  const F lanes = V::LaneIndex();
+  for (std::int64_t i = task.first; i <= task.last; i += V::kWidth) {
+    const typename V::M active = V::FirstLanes(task.last - i + 1);
+    const F fi = V::Add(V::Set(static_cast<float>(i)), lanes);
+    const F x = V::Fma(fi, stepX, startX);
+    const F y = V::Fma(fi, stepY, startY);
+    const F z = V::Fma(fi, stepZ, startZ);
+    const SeedFrame<V> frame = FrameAt<V, kKind>(kernel, x, y, z, axisX, axisY, axisZ, active);
+    const F dose = V::MaskZero(
+        frame.inside, V::Mul(frame.geometry, Lookup::template Evaluate<V, kKind>(kernel, frame)));
+    float* out = row + i;
+    V::StoreMasked(out, active, V::Fma(dose, scale, V::LoadMasked(out, active)));
+  }
+}
+
+template <class V, KernelKind kKind, class Lookup>
+void PointLoop(const KernelView& kernel, const PointTask& task, float* out) {
+  using F = typename V::F;
+  const F seedX = V::Set(task.seed[0]), seedY = V::Set(task.seed[1]), seedZ = V::Set(task.seed[2]);
+  const F axisX = V::Set(task.axis[0]), axisY = V::Set(task.axis[1]), axisZ = V::Set(task.axis[2]);
+  const F scale = V::Set(task.scale);
+  for (std::int64_t n = 0; n < task.count; n += V::kWidth) {
+    const typename V::M active = V::FirstLanes(task.count - n);
+    const F x = V::Sub(V::LoadMasked(task.x + n, active), seedX);
+    const F y = V::Sub(V::LoadMasked(task.y + n, active), seedY);
+    const F z = V::Sub(V::LoadMasked(task.z + n, active), seedZ);
+    const SeedFrame<V> frame = FrameAt<V, kKind>(kernel, x, y, z, axisX, axisY, axisZ, active);
+    const F dose = V::MaskZero(
+        frame.inside, V::Mul(frame.geometry, Lookup::template Evaluate<V, kKind>(kernel, frame)));
+    V::StoreMasked(out + n, active, V::Fma(dose, scale, V::LoadMasked(out + n, active)));
+  }
+}
+
+template <class V, class Lookup>
+void Row(const KernelView& kernel, const RowTask& task, float* row) {
+  switch (kernel.kind) {
+  case KernelKind::Line2D:
+    RowLoop<V, KernelKind::Line2D, Lookup>(kernel, task, row);
+    break;
+  case KernelKind::Line1D:
+    RowLoop<V, KernelKind::Line1D, Lookup>(kernel, task, row);
+    break;
+  case KernelKind::Point1D:
+    RowLoop<V, KernelKind::Point1D, Lookup>(kernel, task, row);
+    break;
+  }
+}
+
+template <class V, class Lookup>
+void Points(const KernelView& kernel, const PointTask& task, float* out) {
+  switch (kernel.kind) {
+  case KernelKind::Line2D:
+    PointLoop<V, KernelKind::Line2D, Lookup>(kernel, task, out);
+    break;
+  case KernelKind::Line1D:
+    PointLoop<V, KernelKind::Line1D, Lookup>(kernel, task, out);
+    break;
+  case KernelKind::Point1D:
+    PointLoop<V, KernelKind::Point1D, Lookup>(kernel, task, out);
+    break;
+  }
+}
+
+template <class V> void AddScaled(const float* in, float scale, std::int64_t count, float* out) {
+  const typename V::F factor = V::Set(scale);
+  for (std::int64_t n = 0; n < count; n += V::kWidth) {
+    const typename V::M active = V::FirstLanes(count - n);
+    V::StoreMasked(out + n, active,
+                   V::Fma(V::LoadMasked(in + n, active), factor, V::LoadMasked(out + n, active)));
+  }
+}
+
+/// The functions of a path that looks g and A up by gathers.
+template <class V> KernelFunctions GatherFunctionsOf() {
+  return {&Row<V, GatherLookup>, &Points<V, GatherLookup>, &AddScaled<V>};
+}
+
+} // namespace
+} // namespace seedplan::dosimetry::detail
