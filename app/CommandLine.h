@@ -12,6 +12,11 @@
 
 namespace seedplan::app {
 
+/// Thrown by a command compiled into the light launcher (app/Launcher.cpp, SEEDPLAN_LIGHT_PROGRAM)
+/// when its options need what only seedplan-full links (a DICOM CT): the launcher then runs
+/// seedplan-full with the same arguments. Not an error, and never thrown in seedplan-full.
+struct NeedsFullProgram {};
+
 /// Refuses (InvalidInput/Io) an output whose extension is not one of `extensions` or whose folder
 /// does not exist or is not writable, before any computation.
 void CheckOutputPath(const std::filesystem::path& path, const std::vector<std::string>& extensions,

@@ -1,6 +1,7 @@
 // `seedplan dose`: the TG-43 dose of a set of seeds on a grid (given by --grid-* options, or taken
 // from a CT with --ct), written as float32 .mha/.nrrd with its quantity, unit, seed model and
-// formalism in the header.
+// formalism in the header. Compiled into seedplan-full and into the light launcher
+// (SEEDPLAN_LIGHT_PROGRAM, app/Launcher.cpp), which hands `--ct` over to seedplan-full.
 
 #include "CommandLine.h"
 #include "Commands.h"
@@ -10,8 +11,10 @@
 #include "seedplan/dosimetry/ImplantDose.h"
 #include "seedplan/dosimetry/SeedStrength.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
+#include "seedplan/imaging/RawVolumeWriter.h"
+#ifndef SEEDPLAN_LIGHT_PROGRAM
 #include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/VolumeIo.h"
+#endif
 
 #include <algorithm>
 #include <iostream>
@@ -51,8 +54,12 @@ GridGeometry DoseGrid(const DoseOptions& options) {
     throw InvalidInput("--ct gives the grid: --grid-origin and --grid-size are not allowed with it "
                        "(--grid-spacing chooses a coarser grid over the same box)");
   }
+#ifdef SEEDPLAN_LIGHT_PROGRAM
+  throw NeedsFullProgram{}; // reading a CT needs the toolkits
+#else
   const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
   return GridOverBox(ct.hu.Geometry(), options.spacing);
+#endif
 }
 
 void RunDose(const DoseOptions& options) {
@@ -95,7 +102,7 @@ void RunDose(const DoseOptions& options) {
 
   const Volume<float> dose =
       dosimetry::ImplantDose::Compute(grid, seeds, library, options.model, calculation, quantity);
-  imaging::WriteVolume(dose, options.out);
+  imaging::WriteRawVolume(dose, options.out);
 
   const float maximum = *std::max_element(dose.Data().begin(), dose.Data().end());
   std::cout << "wrote " << options.out << ": " << quantity.Description() << " in "

@@ -1,4 +1,7 @@
 // `seedplan dvh --dose FILE --mask FILE --rx GY [--json]`: cumulative DVH metrics of one structure.
+// V_ref for CI and EI is the prescription isodose within --isodose-reach-mm of the structure (as
+// `evaluate` takes it for each lesion of a multi-lesion plan), or over the whole grid with
+// --isodose-whole-grid; the output says which.
 
 #include "Commands.h"
 #include "seedplan/core/Error.h"
@@ -26,6 +29,8 @@ struct DvhOptions {
   std::string structures;
   std::string structure;
   double rxGy = 0.0;
+  double isodoseReachMm = dosimetry::kDefaultIsodoseReachMm;
+  bool wholeGrid = false;
   bool json = false;
 };
 
@@ -57,6 +62,11 @@ void RunDvh(const DvhOptions& options) {
     mask = imaging::StructureLoader::Require(set, options.structure).mask;
     maskSource = options.structures + ": " + options.structure;
   }
+  try {
+    dosimetry::DvhCalculator::ValidateDoseGrid(dose);
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(options.dose + ": " + error.what());
+  }
   dosimetry::Dvh dvh = [&] {
     try {
       return dosimetry::DvhCalculator::Compute(mask, dose);
@@ -64,12 +74,27 @@ void RunDvh(const DvhOptions& options) {
       throw InvalidInput(maskSource + ": " + error.what());
     }
   }();
-  const auto metrics = dosimetry::DoseMetrics::Compute(
-      dvh, options.rxGy, dosimetry::PrescriptionIsodoseVolumeCc(dose, options.rxGy));
+  const double referenceCc = options.wholeGrid
+                                 ? dosimetry::PrescriptionIsodoseVolumeCc(dose, options.rxGy)
+                                 : dosimetry::PrescriptionIsodoseVolumeCc(dose, options.rxGy, mask,
+                                                                          options.isodoseReachMm);
+  const auto metrics = dosimetry::DoseMetrics::Compute(dvh, options.rxGy, referenceCc);
+  const std::string where = options.wholeGrid ? "over the whole dose grid"
+                                              : "within " + FormatNumber(options.isodoseReachMm) +
+                                                    " mm of the structure's box";
   if (options.json) {
-    std::cout << metrics.ToJson() << '\n';
+    // The keys of DoseMetrics::ToJson, then the V_ref used for CI and EI.
+    std::string json = metrics.ToJson();
+    json.pop_back();
+    json += ", \"V_ref_cc\": " + FormatNumber(referenceCc, 6) + ", \"V_ref_region\": \"" +
+            (options.wholeGrid ? std::string("whole grid")
+                               : "within " + FormatNumber(options.isodoseReachMm) + " mm") +
+            "\"}";
+    std::cout << json << '\n';
   } else {
     std::cout << metrics.ToTable(maskSource);
+    std::cout << "  V_ref for CI and EI: " << FormatNumber(referenceCc, 6) << " cc inside the "
+              << FormatNumber(options.rxGy, 6) << " Gy isodose " << where << "\n";
   }
 }
 
@@ -93,7 +118,15 @@ void RegisterDvhCommand(CLI::App& app) {
       ->needs(structures);
   mask->excludes(ct);
   command->add_option("--rx", options->rxGy, "Prescription dose (Gy)")->required();
-  command->add_flag("--json", options->json, "One JSON object instead of a table");
+  command
+      ->add_option("--isodose-reach-mm", options->isodoseReachMm,
+                   "V_ref for CI/EI: the prescription isodose within this distance (mm) of the "
+                   "structure's box, so that other lesions' isodoses do not count (default 20)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_flag("--isodose-whole-grid", options->wholeGrid,
+                    "V_ref for CI/EI over the whole dose grid (one lesion per dose)");
+  command->add_flag("--json", options->json,
+                    "One JSON object instead of a table (with V_ref_cc and V_ref_region)");
   command->callback([options]() { RunDvh(*options); });
 }
 

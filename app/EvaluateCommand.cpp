@@ -55,11 +55,15 @@ void RunEvaluate(const EvaluateOptions& options) {
                        session.ct.info.frameOfReferenceUid + " at " + session.plan.ctPath + ")");
   }
   const dosimetry::SourceLibrary library;
-  session.doseGy =
-      planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
-  const auto metrics =
-      planning::PlanEvaluator::Evaluate(session.doseGy, session.structures, session.plan.targets);
-  const auto checks = planning::PlanEvaluator::CheckLimits(metrics, session.plan.limits);
+  try {
+    session.doseGy =
+        planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
+    session.Evaluate(library);
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(options.plan + ": " + error.what());
+  }
+  const auto& metrics = session.plan.metrics;
+  const auto& checks = session.limitChecks;
   if (options.json) {
     JsonWriter json;
     json.BeginArray();

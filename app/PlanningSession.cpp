@@ -61,8 +61,7 @@ void PlanningSession::Run(const planning::ImplantPlanningRequest& request,
   progress("exact dose of all " + std::to_string(plan.seeds.size()) + " seeds on the CT grid");
   doseGy = planning::PlanEvaluator::TotalDose(plan, ct.hu.Geometry(), library);
   progress("metrics of every structure");
-  plan.metrics = planning::PlanEvaluator::Evaluate(doseGy, structures, plan.targets);
-  limitChecks = planning::PlanEvaluator::CheckLimits(plan.metrics, plan.limits);
+  Evaluate(library);
   progress("done");
 }
 
@@ -80,8 +79,7 @@ void PlanningSession::RunForward(const std::vector<Seed>& seeds,
   progress("exact dose of the " + std::to_string(seeds.size()) + " given seeds on the CT grid");
   doseGy = planning::PlanEvaluator::TotalDose(plan, ct.hu.Geometry(), library);
   progress("metrics of every structure");
-  plan.metrics = planning::PlanEvaluator::Evaluate(doseGy, structures, plan.targets);
-  limitChecks = planning::PlanEvaluator::CheckLimits(plan.metrics, plan.limits);
+  Evaluate(library);
   for (const auto& target : targets) {
     planning::LesionPlanReport report;
     report.targetName = target.structureName;
@@ -105,6 +103,14 @@ void PlanningSession::RunForward(const std::vector<Seed>& seeds,
     lesions.push_back(report);
   }
   progress("done");
+}
+
+void PlanningSession::Evaluate(const dosimetry::SourceLibrary& library) {
+  const planning::PlanEvaluation evaluation =
+      planning::PlanEvaluator::Evaluate(plan, doseGy, structures, library);
+  plan.metrics = evaluation.metrics;
+  curves = evaluation.curves;
+  limitChecks = evaluation.limits;
 }
 
 void PlanningSession::PrintSummary(double strengthPerActivityUPerMCi) const {

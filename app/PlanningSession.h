@@ -25,6 +25,7 @@ public:
   std::vector<planning::LesionPlanReport> lesions;
   Volume<float> doseGy;
   std::vector<planning::LimitCheck> limitChecks;
+  std::vector<planning::StructureDvhCurve> curves; ///< every structure's DVH, as plan.metrics
 
   /// Loads the CT and structures (roles from the file, the naming rule and `roles`).
   void Load(const std::string& ctPath, const std::string& seriesUid,
@@ -39,6 +40,9 @@ public:
                   const std::vector<planning::TargetPrescription>& targets,
                   const std::vector<planning::OrganLimitSpec>& limits, const std::string& modelId,
                   const dosimetry::SourceLibrary& library);
+  /// The metrics, DVH curves and limit checks of `plan` under `doseGy` (its total dose):
+  /// PlanEvaluator::Evaluate, the one evaluation every command uses.
+  void Evaluate(const dosimetry::SourceLibrary& library);
   /// One row per lesion (name, site, volume, Rx, needles, seeds, total activity, D90, D100, V100,
   /// V150, V200, CI, EI, HI) and the organ doses against their limits.
   void PrintSummary(double strengthPerActivityUPerMCi) const;

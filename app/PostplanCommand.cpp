@@ -122,10 +122,7 @@ void RunPostplan(const PostplanOptions& options) {
       planned.seeds, options.structures.empty() ? actual : std::vector<Seed>{});
   session.doseGy =
       planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
-  session.plan.metrics =
-      planning::PlanEvaluator::Evaluate(session.doseGy, session.structures, session.plan.targets);
-  session.limitChecks =
-      planning::PlanEvaluator::CheckLimits(session.plan.metrics, session.plan.limits);
+  session.Evaluate(library);
   studyLog.WriteAndLog(
       session.plan, options.out, session.ct.info.patientId,
       PostImplantFacts(planned, found.seeds.size(), matching, detection.expectedCount), &planned);

@@ -3,8 +3,11 @@
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -141,6 +144,82 @@ double PrescriptionIsodoseVolumeCc(const Volume<float>& doseGy, double rxGy) {
     }
   }
   return static_cast<double>(count) * doseGy.Geometry().VoxelVolumeMm3() / kMm3PerCc;
+}
+
+double PrescriptionIsodoseVolumeCc(const Volume<float>& doseGy, double rxGy, const Mask& structure,
+                                   double reachMm) {
+  ValidatePrescription(rxGy);
+  if (!(reachMm >= 0.0) || !std::isfinite(reachMm)) {
+    throw InvalidInput("isodose reach is " + FormatNumber(reachMm) +
+                       " mm; expected a distance >= 0 mm");
+  }
+  // The patient-axis box of the inside voxel centres: per row, its first and last inside voxel.
+  const GridGeometry& maskGrid = structure.Geometry();
+  const auto& size = maskGrid.Size();
+  Eigen::Vector3d low = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
+  Eigen::Vector3d high = -low;
+  for (std::int64_t k = 0; k < size[2]; ++k) {
+    for (std::int64_t j = 0; j < size[1]; ++j) {
+      const std::uint8_t* row = structure.Data().data() + maskGrid.LinearIndex(0, j, k);
+      std::int64_t first = -1, last = -1;
+      for (std::int64_t i = 0; i < size[0]; ++i) {
+        if (row[i] != 0) {
+          first = first < 0 ? i : first;
+          last = i;
+        }
+      }
+      if (first < 0) {
+        continue;
+      }
+      for (std::int64_t i : {first, last}) {
+        const Eigen::Vector3d p = maskGrid.IndexToPoint(double(i), double(j), double(k));
+        low = low.cwiseMin(p);
+        high = high.cwiseMax(p);
+      }
+    }
+  }
+  if (!low.allFinite()) {
+    throw InvalidInput("isodose volume near a structure: its mask is empty; expected a structure "
+                       "with volume");
+  }
+  low.array() -= reachMm;
+  high.array() += reachMm;
+  // The dose voxels whose centres can lie in the box: the index box of its corners.
+  const GridGeometry& grid = doseGy.Geometry();
+  std::array<std::int64_t, 3> first{}, last{};
+  {
+    Eigen::Vector3d indexLow = Eigen::Vector3d::Constant(std::numeric_limits<double>::infinity());
+    Eigen::Vector3d indexHigh = -indexLow;
+    for (int corner = 0; corner < 8; ++corner) {
+      const Eigen::Vector3d p((corner & 1) ? high.x() : low.x(), (corner & 2) ? high.y() : low.y(),
+                              (corner & 4) ? high.z() : low.z());
+      const Eigen::Vector3d index = grid.PointToContinuousIndex(p);
+      indexLow = indexLow.cwiseMin(index);
+      indexHigh = indexHigh.cwiseMax(index);
+    }
+    for (int a = 0; a < 3; ++a) {
+      const auto n = static_cast<double>(grid.Size()[static_cast<std::size_t>(a)]);
+      first[static_cast<std::size_t>(a)] =
+          static_cast<std::int64_t>(std::clamp(std::ceil(indexLow[a] - 1e-9), 0.0, n));
+      last[static_cast<std::size_t>(a)] =
+          static_cast<std::int64_t>(std::clamp(std::floor(indexHigh[a] + 1e-9), -1.0, n - 1.0));
+    }
+  }
+  std::int64_t count = 0;
+  for (std::int64_t k = first[2]; k <= last[2]; ++k) {
+    for (std::int64_t j = first[1]; j <= last[1]; ++j) {
+      for (std::int64_t i = first[0]; i <= last[0]; ++i) {
+        if (!(doseGy.At(i, j, k) >= rxGy)) {
+          continue;
+        }
+        const Eigen::Vector3d p = grid.IndexToPoint(double(i), double(j), double(k));
+        if ((p.array() >= low.array()).all() && (p.array() <= high.array()).all()) {
+          ++count;
+        }
+      }
+    }
+  }
+  return static_cast<double>(count) * grid.VoxelVolumeMm3() / kMm3PerCc;
 }
 
 } // namespace seedplan::dosimetry

@@ -1,5 +1,6 @@
 #include "seedplan/dosimetry/DosePoints.h"
 
+#include "seedplan/core/Error.h"
 #include "seedplan/core/Units.h"
 
 namespace seedplan::dosimetry {
@@ -15,6 +16,15 @@ void DosePoints::Add(const Eigen::Vector3d& pointMm) {
   m_X.push_back(static_cast<float>(offsetCm.x()));
   m_Y.push_back(static_cast<float>(offsetCm.y()));
   m_Z.push_back(static_cast<float>(offsetCm.z()));
+}
+
+void DosePoints::Append(const DosePoints& other) {
+  if (other.m_OriginMm != m_OriginMm) {
+    throw InvalidInput("dose points: appending points of another origin");
+  }
+  m_X.insert(m_X.end(), other.m_X.begin(), other.m_X.end());
+  m_Y.insert(m_Y.end(), other.m_Y.begin(), other.m_Y.end());
+  m_Z.insert(m_Z.end(), other.m_Z.begin(), other.m_Z.end());
 }
 
 Eigen::Vector3d DosePoints::PointMm(std::size_t n) const {

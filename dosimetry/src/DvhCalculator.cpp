@@ -3,6 +3,7 @@
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/dosimetry/DosePoints.h"
 #include "seedplan/dosimetry/GridDoseSampler.h"
 
 #include <algorithm>
@@ -20,8 +21,10 @@ namespace seedplan::dosimetry {
 namespace {
 
 using Index3 = std::array<std::int64_t, 3>;
-
 using IndexBox = MaskIndexBox;
+
+/// Largest split per axis: a voxel's parts are counted in 16 bits (40^3 = 64000).
+constexpr int kMaximumSplit = 40;
 
 void ValidateInputs(const Mask& mask, int borderSubdivisions) {
   mask.Geometry().Validate("DVH structure mask");
@@ -30,10 +33,21 @@ void ValidateInputs(const Mask& mask, int borderSubdivisions) {
                        " values; expected " + std::to_string(mask.Geometry().NumberOfVoxels()) +
                        " for its geometry (" + mask.Geometry().Describe() + ")");
   }
-  if (borderSubdivisions < 1) {
+  if (borderSubdivisions < 1 || borderSubdivisions > kMaximumSplit) {
     throw InvalidInput("DVH border subdivisions is " + std::to_string(borderSubdivisions) +
-                       "; expected an integer >= 1");
+                       "; expected an integer from 1 to " + std::to_string(kMaximumSplit));
   }
+}
+
+/// Validates the inputs and returns the box of the inside voxels; InvalidInput if there is none.
+IndexBox PrepareMask(const Mask& mask, int borderSubdivisions) {
+  ValidateInputs(mask, borderSubdivisions);
+  const std::optional<IndexBox> box = MaskIndexBox::Of(mask);
+  if (!box) {
+    throw InvalidInput("DVH structure mask is empty (no non-zero voxel in " +
+                       mask.Geometry().Describe() + "); expected a structure with volume");
+  }
+  return *box;
 }
 
 /// Axis-aligned bounds in patient mm of the voxels of `box` in `geometry` (their outer faces:
@@ -61,48 +75,101 @@ std::string DescribeBounds(const GridGeometry& geometry, const IndexBox& box) {
   return out.str();
 }
 
-/// Samples the mask as documented in the header, calling doseAt(point) for every sample point.
-/// Slices are processed in parallel; each slice keeps its own samples and they are joined in slice
-/// order, so the result does not depend on the number of threads.
-template <class DoseFunction>
-std::vector<Dvh::Sample> SampleMask(const Mask& mask, int subdivisions, const IndexBox& box,
-                                    const DoseFunction& doseAt) {
+std::string OutsideMessage(const Mask& mask, const IndexBox& box, const Volume<float>& doseGy) {
+  const auto& doseSize = doseGy.Geometry().Size();
+  return "DVH: the structure mask extends outside the dose grid (structure " +
+         DescribeBounds(mask.Geometry(), box) + ", dose grid " +
+         DescribeBounds(doseGy.Geometry(),
+                        IndexBox{{0, 0, 0}, {doseSize[0] - 1, doseSize[1] - 1, doseSize[2] - 1}}) +
+         "); expected a dose grid that contains the whole structure";
+}
+
+/// How one voxel is sampled: parts per axis, and whether its samples take the exact dose.
+struct VoxelSplit {
+  int parts[3] = {1, 1, 1};
+  bool exact = false;
+};
+
+/// The samples of one slice of the mask.
+struct SliceSamples {
+  std::vector<float> dose;
+  std::vector<std::uint16_t> parts;
+  DosePoints exactPoints;
+  std::vector<std::uint32_t> exactIndex; ///< into dose/parts of this slice
+};
+
+/// Samples the mask: for each inside voxel `split.Row(j, k)` gives a row context whose
+/// Split(i, centre, interior) says how to sample the voxel; samples that are not exact take
+/// dose(point). Slices in parallel, joined in order into `dose`/`parts`; the exact samples'
+/// points are returned (in order) with their indices, their doses left at zero.
+template <class Splitter, class DoseSource>
+void SampleMask(const Mask& mask, const IndexBox& box, const Splitter& splitter,
+                const DoseSource& doseAt, std::vector<float>& dose,
+                std::vector<std::uint16_t>& parts, DosePoints& exactPoints,
+                std::vector<std::uint64_t>& exactIndex) {
   const Index3& lower = box.lower;
   const Index3& upper = box.upper;
   const GridGeometry& geometry = mask.Geometry();
   const auto& size = geometry.Size();
-  const double voxelVolumeMm3 = geometry.VoxelVolumeMm3();
-  const double subVolumeMm3 = voxelVolumeMm3 / std::pow(double(subdivisions), 3);
-  auto inside = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
-    return i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2] &&
-           mask.At(i, j, k) != 0;
+  const std::uint8_t* voxels = mask.Data().data();
+  auto at = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    return voxels[static_cast<std::size_t>(i + size[0] * (j + size[1] * k))] != 0;
   };
-  std::vector<double> subOffsets(static_cast<std::size_t>(subdivisions));
-  for (int s = 0; s < subdivisions; ++s) {
-    subOffsets[static_cast<std::size_t>(s)] = (s + 0.5) / subdivisions - 0.5;
-  }
-
+  // A face neighbour outside the mask's grid counts as outside.
+  auto inside = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    return i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2] && at(i, j, k);
+  };
+  const Eigen::Vector3d stepI = geometry.IndexToPoint(1.0, 0.0, 0.0) - geometry.OriginMm();
+  const Eigen::Vector3d stepJ = geometry.IndexToPoint(0.0, 1.0, 0.0) - geometry.OriginMm();
+  const Eigen::Vector3d stepK = geometry.IndexToPoint(0.0, 0.0, 1.0) - geometry.OriginMm();
   const std::int64_t sliceCount = upper[2] - lower[2] + 1;
-  std::vector<std::vector<Dvh::Sample>> perSlice(static_cast<std::size_t>(sliceCount));
-  auto sampleSlice = [&](std::int64_t k, std::vector<Dvh::Sample>& samples) {
+  std::vector<SliceSamples> perSlice(static_cast<std::size_t>(sliceCount));
+  auto sampleSlice = [&](std::int64_t k, SliceSamples& out) {
+    // At least one sample per inside voxel: reserve that much at once.
+    std::size_t insideVoxels = 0;
     for (std::int64_t j = lower[1]; j <= upper[1]; ++j) {
       for (std::int64_t i = lower[0]; i <= upper[0]; ++i) {
-        if (!inside(i, j, k)) {
+        insideVoxels += at(i, j, k) ? 1 : 0;
+      }
+    }
+    out.dose.reserve(insideVoxels);
+    out.parts.reserve(insideVoxels);
+    out.exactPoints = DosePoints(exactPoints.OriginMm());
+    for (std::int64_t j = lower[1]; j <= upper[1]; ++j) {
+      const auto row = splitter.Row(j, k, lower[0], upper[0]);
+      const Eigen::Vector3d rowStart = geometry.IndexToPoint(0.0, double(j), double(k));
+      for (std::int64_t i = lower[0]; i <= upper[0]; ++i) {
+        if (!at(i, j, k)) {
           continue;
         }
-        const bool interior = inside(i - 1, j, k) && inside(i + 1, j, k) && inside(i, j - 1, k) &&
-                              inside(i, j + 1, k) && inside(i, j, k - 1) && inside(i, j, k + 1);
-        if (interior) {
-          samples.push_back(
-              {doseAt(geometry.IndexToPoint(double(i), double(j), double(k))), voxelVolumeMm3});
-          continue;
+        bool interior = false;
+        if constexpr (Splitter::kNeedsInterior) {
+          interior = inside(i - 1, j, k) && inside(i + 1, j, k) && inside(i, j - 1, k) &&
+                     inside(i, j + 1, k) && inside(i, j, k - 1) && inside(i, j, k + 1);
         }
-        for (double dk : subOffsets) {
-          for (double dj : subOffsets) {
-            for (double di : subOffsets) {
+        const Eigen::Vector3d centre = rowStart + double(i) * stepI;
+        const VoxelSplit split = row.Split(i, centre, interior);
+        const int voxelParts = split.parts[0] * split.parts[1] * split.parts[2];
+        for (int c = 0; c < split.parts[2]; ++c) {
+          const Eigen::Vector3d planeOffset = ((c + 0.5) / split.parts[2] - 0.5) * stepK;
+          for (int b = 0; b < split.parts[1]; ++b) {
+            const Eigen::Vector3d lineOffset =
+                planeOffset + ((b + 0.5) / split.parts[1] - 0.5) * stepJ;
+            for (int a = 0; a < split.parts[0]; ++a) {
               const Eigen::Vector3d point =
-                  geometry.IndexToPoint(double(i) + di, double(j) + dj, double(k) + dk);
-              samples.push_back({doseAt(point), subVolumeMm3});
+                  voxelParts == 1 ? centre
+                                  : Eigen::Vector3d(centre + lineOffset +
+                                                    ((a + 0.5) / split.parts[0] - 0.5) * stepI);
+              if (split.exact) {
+                out.exactIndex.push_back(static_cast<std::uint32_t>(out.dose.size()));
+                out.exactPoints.Add(point);
+                out.dose.push_back(0.0f);
+              } else {
+                out.dose.push_back(static_cast<float>(
+                    doseAt(point, voxelParts == 1 ? std::optional<Index3>(Index3{i, j, k})
+                                                  : std::optional<Index3>())));
+              }
+              out.parts.push_back(static_cast<std::uint16_t>(voxelParts));
             }
           }
         }
@@ -125,28 +192,191 @@ std::vector<Dvh::Sample> SampleMask(const Mask& mask, int subdivisions, const In
   if (failure) {
     std::rethrow_exception(failure);
   }
-  std::size_t total = 0;
+  std::size_t total = 0, exact = 0;
   for (const auto& samples : perSlice) {
-    total += samples.size();
+    total += samples.dose.size();
+    exact += samples.exactPoints.Size();
   }
-  std::vector<Dvh::Sample> all;
-  all.reserve(total);
-  for (const auto& samples : perSlice) {
-    all.insert(all.end(), samples.begin(), samples.end());
+  dose.clear();
+  parts.clear();
+  dose.reserve(total);
+  parts.reserve(total);
+  exactIndex.clear();
+  exactIndex.reserve(exact);
+  exactPoints.Reserve(exact);
+  for (auto& samples : perSlice) {
+    const std::uint64_t base = dose.size();
+    dose.insert(dose.end(), samples.dose.begin(), samples.dose.end());
+    parts.insert(parts.end(), samples.parts.begin(), samples.parts.end());
+    exactPoints.Append(samples.exactPoints);
+    for (const std::uint32_t index : samples.exactIndex) {
+      exactIndex.push_back(base + index);
+    }
+    samples = SliceSamples{};
   }
-  return all;
 }
 
-/// Validates the inputs and returns the box of the inside voxels; InvalidInput if there is none.
-IndexBox PrepareMask(const Mask& mask, int borderSubdivisions) {
-  ValidateInputs(mask, borderSubdivisions);
-  const std::optional<IndexBox> box = MaskIndexBox::Of(mask);
-  if (!box) {
-    throw InvalidInput("DVH structure mask is empty (no non-zero voxel in " +
-                       mask.Geometry().Describe() + "); expected a structure with volume");
+/// The `dvh` rule: border voxels n x n x n, interior voxels whole.
+struct BorderSplitter {
+  static constexpr bool kNeedsInterior = true;
+  int subdivisions;
+  struct RowContext {
+    int subdivisions;
+    VoxelSplit Split(std::int64_t, const Eigen::Vector3d&, bool interior) const {
+      VoxelSplit split;
+      if (!interior) {
+        split.parts[0] = split.parts[1] = split.parts[2] = subdivisions;
+      }
+      return split;
+    }
+  };
+  RowContext Row(std::int64_t, std::int64_t, std::int64_t, std::int64_t) const {
+    return {subdivisions};
   }
-  return *box;
-}
+};
+
+/// The implant rule (ImplantDvhOptions): split by the distance to the nearest seed.
+class SeedDistanceSplitter {
+public:
+  static constexpr bool kNeedsInterior = false;
+  /// Below this the distance rule stops refining: inside the source's clamp radius (~2 mm) the
+  /// dose is constant along each ray.
+  static constexpr double kMinimumDistanceMm = 1.0;
+
+  SeedDistanceSplitter(const GridGeometry& geometry, const std::vector<Seed>& seeds,
+                       const ImplantDvhOptions& options)
+      : m_Geometry(geometry), m_Options(options) {
+    const Eigen::Vector3d& h = geometry.SpacingMm();
+    m_HalfDiagonalMm = 0.5 * h.norm();
+    // Beyond this distance no axis is split and (unless exact everywhere) the grid serves.
+    const double splitReachMm = h.maxCoeff() / options.relativeSpacing + m_HalfDiagonalMm;
+    m_ReachMm = std::max(splitReachMm, options.exactEverywhere ? 0.0 : options.exactReachMm) +
+                m_HalfDiagonalMm;
+    for (const Seed& seed : seeds) {
+      m_Seeds.push_back(seed.positionMm);
+    }
+    m_RowDirection = geometry.Direction().col(0);
+  }
+
+  class RowContext {
+  public:
+    RowContext(const SeedDistanceSplitter& owner, std::int64_t first, std::vector<double> nearest2)
+        : m_Owner(&owner), m_First(first), m_Nearest2(std::move(nearest2)) {}
+    VoxelSplit Split(std::int64_t i, const Eigen::Vector3d&, bool) const {
+      const ImplantDvhOptions& options = m_Owner->m_Options;
+      VoxelSplit split;
+      split.exact = options.exactEverywhere;
+      const double nearest2 = m_Nearest2[static_cast<std::size_t>(i - m_First)];
+      if (!std::isfinite(nearest2)) {
+        return split;
+      }
+      const double nearest = std::sqrt(nearest2);
+      split.exact = split.exact || nearest <= options.exactReachMm;
+      const double distance = std::max(nearest - m_Owner->m_HalfDiagonalMm, kMinimumDistanceMm);
+      const double spacing = options.relativeSpacing * distance;
+      for (int axis = 0; axis < 3; ++axis) {
+        const double parts = std::ceil(m_Owner->m_Geometry.SpacingMm()[axis] / spacing - 1e-9);
+        split.parts[axis] = static_cast<int>(std::clamp(parts, 1.0, double(options.maxSplit)));
+      }
+      return split;
+    }
+
+  private:
+    const SeedDistanceSplitter* m_Owner;
+    std::int64_t m_First;
+    std::vector<double> m_Nearest2; ///< squared distance (mm²) to the nearest seed in reach
+  };
+
+  /// For voxels first..last of row (j, k): the squared distance to the nearest seed within the
+  /// reach (infinity beyond), each seed visiting only the voxels within its reach.
+  RowContext Row(std::int64_t j, std::int64_t k, std::int64_t first, std::int64_t last) const {
+    const Eigen::Vector3d start = m_Geometry.IndexToPoint(0.0, double(j), double(k));
+    const double h = m_Geometry.SpacingMm().x();
+    const double reach2 = m_ReachMm * m_ReachMm;
+    std::vector<double> nearest2(static_cast<std::size_t>(last - first + 1),
+                                 std::numeric_limits<double>::infinity());
+    for (const Eigen::Vector3d& seed : m_Seeds) {
+      const Eigen::Vector3d offset = seed - start;
+      const double along = offset.dot(m_RowDirection);
+      const double perpendicular2 = std::max(0.0, offset.squaredNorm() - along * along);
+      if (perpendicular2 > reach2) {
+        continue;
+      }
+      const double halfWidth = std::sqrt(reach2 - perpendicular2) / h;
+      const double foot = along / h;
+      // Clamped to the row in floating point before becoming indices.
+      const double low = std::clamp(std::ceil(foot - halfWidth), double(first), double(last) + 1);
+      const double high = std::clamp(std::floor(foot + halfWidth), double(first) - 1, double(last));
+      for (auto i = static_cast<std::int64_t>(low); i <= static_cast<std::int64_t>(high); ++i) {
+        const double d = (double(i) - foot) * h;
+        double& best = nearest2[static_cast<std::size_t>(i - first)];
+        best = std::min(best, perpendicular2 + d * d);
+      }
+    }
+    return RowContext(*this, first, std::move(nearest2));
+  }
+
+private:
+  const GridGeometry& m_Geometry;
+  ImplantDvhOptions m_Options;
+  std::vector<Eigen::Vector3d> m_Seeds;
+  Eigen::Vector3d m_RowDirection;
+  double m_HalfDiagonalMm = 0.0;
+  double m_ReachMm = 0.0;
+};
+
+/// Dose from a grid: trilinear, or the voxel's own value where the mask's voxel is a dose voxel
+/// (a mask cropped from the dose grid: the same spacing and direction, an origin whole voxels
+/// away). Uncovered points raise a flag (an exception must not leave the parallel region).
+class GridDose {
+public:
+  GridDose(const Volume<float>& doseGy, const GridGeometry& maskGeometry)
+      : m_Dose(doseGy), m_Sampler(doseGy) {
+    const GridGeometry& grid = doseGy.Geometry();
+    const bool sameAxes =
+        (grid.SpacingMm() - maskGeometry.SpacingMm()).cwiseAbs().maxCoeff() <=
+            1e-6 * grid.SpacingMm().minCoeff() &&
+        (grid.Direction() - maskGeometry.Direction()).cwiseAbs().maxCoeff() <= 1e-9;
+    const Eigen::Vector3d offset = grid.PointToContinuousIndex(maskGeometry.OriginMm());
+    const Eigen::Vector3d rounded = offset.array().round();
+    if (sameAxes && (offset - rounded).cwiseAbs().maxCoeff() <= 1e-4 &&
+        rounded.cwiseAbs().maxCoeff() < 1e9) {
+      m_Aligned = true;
+      for (int a = 0; a < 3; ++a) {
+        m_Offset[static_cast<std::size_t>(a)] = static_cast<std::int64_t>(rounded[a]);
+      }
+    }
+  }
+
+  double operator()(const Eigen::Vector3d& point, const std::optional<Index3>& voxel) const {
+    if (m_Aligned && voxel) {
+      const std::int64_t i = (*voxel)[0] + m_Offset[0];
+      const std::int64_t j = (*voxel)[1] + m_Offset[1];
+      const std::int64_t k = (*voxel)[2] + m_Offset[2];
+      const auto& size = m_Dose.Geometry().Size();
+      if (i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2]) {
+        return m_Dose.At(i, j, k);
+      }
+    }
+    if (!m_Sampler.Covers(point)) {
+#pragma omp atomic write
+      m_Outside = true;
+      return 0.0;
+    }
+    return m_Sampler.DoseAt(point);
+  }
+
+  bool Outside() const {
+    return m_Outside;
+  }
+
+private:
+  const Volume<float>& m_Dose;
+  GridDoseSampler m_Sampler;
+  bool m_Aligned = false;
+  Index3 m_Offset{};
+  mutable bool m_Outside = false;
+};
 
 } // namespace
 
@@ -154,33 +384,90 @@ Dvh DvhCalculator::Compute(const Mask& mask,
                            const std::function<double(const Eigen::Vector3d&)>& doseGyAt,
                            int borderSubdivisions) {
   const IndexBox box = PrepareMask(mask, borderSubdivisions);
-  return Dvh(SampleMask(mask, borderSubdivisions, box, doseGyAt));
+  std::vector<float> dose;
+  std::vector<std::uint16_t> parts;
+  DosePoints unused;
+  std::vector<std::uint64_t> noIndex;
+  SampleMask(
+      mask, box, BorderSplitter{borderSubdivisions},
+      [&](const Eigen::Vector3d& point, const std::optional<Index3>&) { return doseGyAt(point); },
+      dose, parts, unused, noIndex);
+  return Dvh::FromVoxelSamples(std::move(dose), std::move(parts), mask.Geometry().VoxelVolumeMm3());
+}
+
+void DvhCalculator::ValidateDoseGrid(const Volume<float>& doseGy) {
+  const auto& data = doseGy.Data();
+  const auto bad =
+      std::find_if(data.begin(), data.end(), [](float v) { return !(v >= 0.0f) || std::isinf(v); });
+  if (bad == data.end()) {
+    return;
+  }
+  const auto n = static_cast<std::int64_t>(bad - data.begin());
+  const auto& size = doseGy.Geometry().Size();
+  throw InvalidInput("dose voxel (" + std::to_string(n % size[0]) + ", " +
+                     std::to_string((n / size[0]) % size[1]) + ", " +
+                     std::to_string(n / (size[0] * size[1])) + ") is " + FormatNumber(*bad) +
+                     " Gy; expected a finite dose >= 0 Gy in every voxel");
 }
 
 Dvh DvhCalculator::Compute(const Mask& mask, const Volume<float>& doseGy, int borderSubdivisions) {
   const IndexBox box = PrepareMask(mask, borderSubdivisions);
-  const GridDoseSampler sampler(doseGy);
-  // Exceptions must not leave an OpenMP region: flag uncovered points and throw afterwards.
-  bool outside = false;
-  auto doseAt = [&sampler, &outside](const Eigen::Vector3d& pointMm) {
-    if (!sampler.Covers(pointMm)) {
-#pragma omp atomic write
-      outside = true;
-      return 0.0;
-    }
-    return sampler.DoseAt(pointMm);
-  };
-  std::vector<Dvh::Sample> samples = SampleMask(mask, borderSubdivisions, box, doseAt);
-  if (outside) {
-    const auto& doseSize = doseGy.Geometry().Size();
-    throw InvalidInput(
-        "DVH: the structure mask extends outside the dose grid (structure " +
-        DescribeBounds(mask.Geometry(), box) + ", dose grid " +
-        DescribeBounds(doseGy.Geometry(),
-                       IndexBox{{0, 0, 0}, {doseSize[0] - 1, doseSize[1] - 1, doseSize[2] - 1}}) +
-        "); expected a dose grid that contains the whole structure");
+  ValidateDoseGrid(doseGy);
+  const GridDose gridDose(doseGy, mask.Geometry());
+  std::vector<float> dose;
+  std::vector<std::uint16_t> parts;
+  DosePoints unused;
+  std::vector<std::uint64_t> noIndex;
+  SampleMask(mask, box, BorderSplitter{borderSubdivisions}, gridDose, dose, parts, unused, noIndex);
+  if (gridDose.Outside()) {
+    throw InvalidInput(OutsideMessage(mask, box, doseGy));
   }
-  return Dvh(std::move(samples));
+  return Dvh::FromVoxelSamples(std::move(dose), std::move(parts), mask.Geometry().VoxelVolumeMm3());
+}
+
+Dvh DvhCalculator::ComputeForImplant(const Mask& mask, const std::vector<Seed>& seeds,
+                                     const DoseCalculator& calculator, double gyPerCGyPerH,
+                                     const Volume<float>* doseGy,
+                                     const ImplantDvhOptions& options) {
+  const IndexBox box = PrepareMask(mask, 1);
+  if (!(options.relativeSpacing > 0.0) || options.maxSplit < 1 ||
+      options.maxSplit > kMaximumSplit || !(options.exactReachMm >= 0.0)) {
+    throw InvalidInput("DVH sampling: relative spacing " + FormatNumber(options.relativeSpacing) +
+                       ", largest split " + std::to_string(options.maxSplit) + ", exact reach " +
+                       FormatNumber(options.exactReachMm) +
+                       " mm; expected a spacing > 0, a split from 1 to 40 and a reach >= 0 mm");
+  }
+  if (!options.exactEverywhere && doseGy == nullptr) {
+    throw InvalidInput("DVH sampling: no dose grid for the samples beyond the exact reach");
+  }
+  calculator.ValidateSeeds(seeds);
+  const SeedDistanceSplitter splitter(mask.Geometry(), seeds, options);
+  std::vector<float> dose;
+  std::vector<std::uint16_t> parts;
+  DosePoints exactPoints(mask.Geometry().IndexToPoint(double(box.lower[0]), double(box.lower[1]),
+                                                      double(box.lower[2])));
+  std::vector<std::uint64_t> exactIndex;
+  std::optional<GridDose> gridDose;
+  if (doseGy != nullptr) {
+    gridDose.emplace(*doseGy, mask.Geometry());
+  }
+  SampleMask(
+      mask, box, splitter,
+      [&](const Eigen::Vector3d& point, const std::optional<Index3>& voxel) {
+        return gridDose ? (*gridDose)(point, voxel) : 0.0;
+      },
+      dose, parts, exactPoints, exactIndex);
+  if (gridDose && gridDose->Outside()) {
+    throw InvalidInput(OutsideMessage(mask, box, *doseGy));
+  }
+  if (!exactPoints.Empty()) {
+    std::vector<float> exact(exactPoints.Size(), 0.0f);
+    calculator.AddDoseRateAt(exactPoints, seeds, gyPerCGyPerH, exact);
+    for (std::size_t n = 0; n < exact.size(); ++n) {
+      dose[exactIndex[n]] = exact[n];
+    }
+  }
+  return Dvh::FromVoxelSamples(std::move(dose), std::move(parts), mask.Geometry().VoxelVolumeMm3());
 }
 
 } // namespace seedplan::dosimetry

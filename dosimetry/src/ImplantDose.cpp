@@ -6,6 +6,7 @@
 #include "seedplan/core/Version.h"
 #include "seedplan/dosimetry/PermanentImplantDecay.h"
 
+#include <cmath>
 #include <set>
 
 namespace seedplan::dosimetry {
@@ -36,39 +37,49 @@ std::string ImplantDose::ModelList(const std::vector<Seed>& seeds,
   return list;
 }
 
-Volume<float> ImplantDose::Compute(const GridGeometry& grid, const std::vector<Seed>& seeds,
-                                   const SourceLibrary& library, const std::string& defaultModelId,
-                                   const DoseCalculationOptions& calculation,
-                                   const DoseQuantity& quantity) {
-  if (quantity.kind == DoseQuantity::Kind::DeliveredBy && !(quantity.deliveredByDays >= 0.0)) {
-    throw InvalidInput("dose delivered by " + FormatNumber(quantity.deliveredByDays) +
-                       " days; expected a time >= 0 days after the implant");
-  }
-  DoseCalculator calculator(library.Load(defaultModelId), calculation);
+ImplantDose::Engine ImplantDose::MakeEngine(const std::vector<Seed>& seeds,
+                                            const SourceLibrary& library,
+                                            const std::string& defaultModelId,
+                                            const DoseCalculationOptions& calculation) {
+  Engine engine;
+  engine.calculator = std::make_unique<DoseCalculator>(library.Load(defaultModelId), calculation);
   std::set<double> halfLives;
   for (const Seed& seed : seeds) {
     const auto model = library.Load(seed.model.empty() ? defaultModelId : seed.model);
-    calculator.AddModel(model);
+    engine.calculator->AddModel(model);
     halfLives.insert(model->HalfLifeDays());
   }
   if (halfLives.size() > 1) {
     throw NotSupported("seeds of models with different half-lives; expected one isotope per dose");
   }
-  const double halfLifeDays =
+  engine.halfLifeDays =
       halfLives.empty() ? library.Load(defaultModelId)->HalfLifeDays() : *halfLives.begin();
-  const PermanentImplantDecay decay(halfLifeDays);
+  return engine;
+}
 
-  Volume<float> dose = calculator.DoseRateGridCGyPerH(grid, seeds);
-  if (quantity.kind != DoseQuantity::Kind::InitialRate) {
-    // Ḋ0 -> D(∞) = Ḋ0 τ, or D(t) = Ḋ0 τ (1 − e^(−t/τ)).
-    const double factor =
-        quantity.kind == DoseQuantity::Kind::Total
-            ? decay.TotalDoseGyPerCGyPerH()
-            : decay.DoseDeliveredGy(1.0, quantity.deliveredByDays * units::kHoursPerDay);
-    for (float& value : dose.Data()) {
-      value *= static_cast<float>(factor);
-    }
+Volume<float> ImplantDose::Compute(const GridGeometry& grid, const std::vector<Seed>& seeds,
+                                   const SourceLibrary& library, const std::string& defaultModelId,
+                                   const DoseCalculationOptions& calculation,
+                                   const DoseQuantity& quantity) {
+  if (quantity.kind == DoseQuantity::Kind::DeliveredBy &&
+      !(quantity.deliveredByDays >= 0.0 && std::isfinite(quantity.deliveredByDays))) {
+    throw InvalidInput("dose delivered by " + FormatNumber(quantity.deliveredByDays) +
+                       " days; expected a time >= 0 days after the implant");
   }
+  const Engine engine = MakeEngine(seeds, library, defaultModelId, calculation);
+  const double halfLifeDays = engine.halfLifeDays;
+  const PermanentImplantDecay decay(halfLifeDays);
+  DoseCalculator::ValidateGrid(grid, "dose grid");
+  engine.calculator->ValidateSeeds(seeds);
+  // Ḋ0 (cGy/h), D(∞) = Ḋ0 τ, or D(t) = Ḋ0 τ (1 − e^(−t/τ)): one factor per seed, so the grid is
+  // written once (and equals the incremental updates of LivePlanEvaluation to float rounding).
+  const double factor =
+      quantity.kind == DoseQuantity::Kind::InitialRate ? 1.0
+      : quantity.kind == DoseQuantity::Kind::Total
+          ? decay.TotalDoseGyPerCGyPerH()
+          : decay.DoseDeliveredGy(1.0, quantity.deliveredByDays * units::kHoursPerDay);
+  Volume<float> dose(grid, 0.0f);
+  engine.calculator->AddDoseRate(dose, seeds, factor);
   auto& meta = dose.MetaData();
   meta["seedplan_quantity"] = quantity.Description();
   meta["seedplan_unit"] = quantity.Unit();

@@ -58,4 +58,15 @@ struct DoseMetrics {
 /// sub-voxel sampling). Throws InvalidInput if rxGy is not finite or <= 0.
 double PrescriptionIsodoseVolumeCc(const Volume<float>& doseGy, double rxGy);
 
+/// V_ref for one lesion of several (docs/ARCHITECTURE.md): the same count restricted to the dose
+/// voxels whose centres lie within `reachMm` of the structure's box (the patient-axis box of its
+/// inside voxel centres), so that another lesion's prescription isodose does not count. Throws
+/// InvalidInput for rxGy as above, an empty mask or a negative or non-finite reach.
+double PrescriptionIsodoseVolumeCc(const Volume<float>& doseGy, double rxGy, const Mask& structure,
+                                   double reachMm);
+
+/// The default reach: the 100 % isodose of a conformal 125I implant lies within a few mm of the
+/// target, and the sample patient's lesions are > 40 mm apart.
+constexpr double kDefaultIsodoseReachMm = 20.0;
+
 } // namespace seedplan::dosimetry

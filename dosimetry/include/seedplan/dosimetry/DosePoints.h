@@ -19,6 +19,8 @@ public:
 
   void Reserve(std::size_t count);
   void Add(const Eigen::Vector3d& pointMm);
+  /// Appends the points of `other`, which must have the same origin (InvalidInput otherwise).
+  void Append(const DosePoints& other);
 
   std::size_t Size() const { return m_X.size(); }
   bool Empty() const { return m_X.empty(); }

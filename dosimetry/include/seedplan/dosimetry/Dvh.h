@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,15 @@ public:
   /// finite, or the total volume is zero.
   explicit Dvh(std::vector<Sample> samples);
 
+  /// The same DVH from the samples of a voxel mask, the form the DVH calculator produces millions
+  /// of: sample k has dose doseGy[k] (Gy) and volume voxelVolumeMm3 / parts[k] (a voxel split
+  /// into parts[k] sub-voxels; parts >= 1). Sorted by a radix sort on the dose (linear time)
+  /// instead of a comparison sort of 16-byte samples; equal doses keep the larger volume first,
+  /// as the other constructor does, and the volumes are exact. Same refusals.
+  /// The arrays are taken (and freed as soon as sorted: peak memory ~20 bytes per sample).
+  static Dvh FromVoxelSamples(std::vector<float> doseGy, std::vector<std::uint16_t> parts,
+                              double voxelVolumeMm3);
+
   std::size_t SampleCount() const { return m_DoseGy.size(); }
   double VolumeCc() const;
   double VolumeMm3() const { return m_TotalVolumeMm3; }
@@ -54,10 +64,15 @@ public:
   std::vector<CurvePoint> Curve(int pointCount) const;
 
 private:
+  Dvh() = default;
+  /// Fills the sorted arrays from samples already in descending dose order.
+  template <class DoseAt, class VolumeAt>
+  void Build(std::size_t count, DoseAt dose, VolumeAt volume);
+
   /// Volume of the samples with dose >= doseGy, mm^3.
   double VolumeMm3AtLeast(double doseGy) const;
 
-  std::vector<double> m_DoseGy;              ///< descending
+  std::vector<float> m_DoseGy;               ///< descending (float: the samples' precision)
   std::vector<double> m_CumulativeVolumeMm3; ///< V_k, volume of samples 0..k
   double m_TotalVolumeMm3 = 0.0;
   double m_MeanDoseGy = 0.0;

@@ -6,6 +6,7 @@
 #include "seedplan/dosimetry/DoseCalculator.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,18 @@ struct DoseQuantity {
 /// models with different half-lives (one isotope per dose).
 class ImplantDose {
 public:
+  /// A calculator for `seeds` (the default model and every model a seed names loaded from
+  /// `library`) and the half-life they share; NotSupported for seeds of models with different
+  /// half-lives (one isotope per dose).
+  struct Engine {
+    std::unique_ptr<DoseCalculator> calculator;
+    double halfLifeDays = 0.0;
+  };
+  static Engine MakeEngine(const std::vector<Seed>& seeds, const SourceLibrary& library,
+                           const std::string& defaultModelId,
+                           const DoseCalculationOptions& calculation);
+
+  /// The dose on `grid` (validated before anything is allocated: DoseCalculator::ValidateGrid).
   static Volume<float> Compute(const GridGeometry& grid, const std::vector<Seed>& seeds,
                                const SourceLibrary& library, const std::string& defaultModelId,
                                const DoseCalculationOptions& calculation,

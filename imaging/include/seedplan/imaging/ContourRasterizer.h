@@ -27,9 +27,13 @@ namespace seedplan::imaging {
 ///
 /// Voxel value: a grid slice's occupancy is the sum over the planes of (fraction of the slice's
 /// thickness inside the plane's slab) x (covered area fraction in that plane); the voxel is inside
-/// when its occupancy is at least 0.5. With grid slices on the contour planes this is the
-/// area-weighted partial-volume rule, whose errors on a smooth border cancel, so the mask's volume
-/// approaches the contours' volume (ContourVolumeMm3) as the in-plane spacing shrinks.
+/// when its occupancy is at least 0.5 (so an isolated voxel's contour, a diamond covering half of
+/// it, gives it back: MaskContourer). Fine grids split CT voxels an odd number of times
+/// (FineGridFor), so that no sub-voxel is cut in half by the edges of contours drawn on the CT's
+/// lattice, which would all count (issue 12: +1 % on such lesions with a 4 x 4 split). With grid
+/// slices on the contour planes this is the area-weighted partial-volume rule, whose errors on a
+/// smooth border cancel, so the mask's volume approaches the contours' volume (ContourVolumeMm3) as
+/// the in-plane spacing shrinks.
 ///
 /// Works with any grid direction matrix; the contours must be perpendicular to the grid's slice
 /// axis (third direction column).
@@ -61,10 +65,11 @@ public:
   /// the contour spacing when the planes are evenly spaced, a quarter of the smallest spacing
   /// otherwise, the CT's slice spacing for a single plane), in plane the CT's voxels over the
   /// contours' bounding box (one voxel margin, clipped to the CT) each split into m x m sub-voxels,
-  /// m chosen so that the expected volume error of the mask is well below
-  /// targetVolumeErrorFraction (random border errors of +-h^2/2 per border voxel, 4 standard
-  /// deviations below the target; h >= kMinimumFineSpacingMm, at most kMaximumFineVoxels voxels).
-  /// Throws InvalidInput if there are no contours or they lie outside the CT.
+  /// m odd (no sub-voxel centre on the 45-degree edges of contours drawn on the CT's lattice), m
+  /// chosen so that the expected volume error of the mask is well below targetVolumeErrorFraction
+  /// (random border errors of +-h^2/2 per border voxel, 4 standard deviations below the target; h
+  /// >= kMinimumFineSpacingMm, at most kMaximumFineVoxels voxels). Throws InvalidInput if there are
+  /// no contours or they lie outside the CT.
   static GridGeometry FineGridFor(const std::vector<ContourPolygon>& contours,
                                   const GridGeometry& ct, double targetVolumeErrorFraction);
 

@@ -1,0 +1,82 @@
+// seedplan, the program users run. `--version` and the commands that read no DICOM (sources,
+// dose-rate, dose on a --grid-* grid) run here: this executable links core, dosimetry and CLI11
+// only, so it starts in a few milliseconds, without loading ITK, GDCM, DCMTK or VTK, whose shared
+// libraries and static initialisers (GDCM builds its DICOM dictionary at load time) cost tens of
+// milliseconds even for --version (issue 12). Every other command, `--help`, and `dose --ct` run
+// in seedplan-full (app/main.cpp, the same command files), which this program becomes by execv:
+// same process, arguments, environment and standard streams, and its exit code.
+
+#include "CommandLine.h"
+#include "Commands.h"
+#include "seedplan/core/Error.h"
+#include "seedplan/core/Version.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+/// seedplan-full, next to this executable.
+std::filesystem::path FullProgram() {
+  std::error_code error;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return (error ? std::filesystem::path(".") : self.parent_path()) / "seedplan-full";
+}
+
+int RunFullProgram(char** argv) {
+  // Large allocations (CT, dose grid, DVH samples) in transparent huge pages where the kernel
+  // offers them on request (THP "madvise" mode, Debian's default): a first touch then costs one
+  // fault per 2 MB instead of per 4 kB (on the project's VM a fault costs ~8 us and `evaluate`
+  // took 1.3e5 of them). A glibc tunable (glibc >= 2.35), read at start-up, so it is set here for
+  // seedplan-full; a value the user set is kept.
+  ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 0);
+  const std::string path = FullProgram().string();
+  ::execv(path.c_str(), argv);
+  std::cerr << "seedplan: internal error: cannot run " << path << ": " << std::strerror(errno)
+            << " (it is built with seedplan, next to it)\n";
+  return 70;
+}
+
+bool IsLightCommand(const std::string& name) {
+  return name == "sources" || name == "dose-rate" || name == "dose";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const std::string first = argc > 1 ? argv[1] : "";
+  if (argc == 2 && first == "--version") {
+    std::cout << "seedplan " SEEDPLAN_VERSION "\n";
+    return 0;
+  }
+  if (!IsLightCommand(first)) {
+    return RunFullProgram(argv);
+  }
+  CLI::App app{"seedplan " SEEDPLAN_VERSION
+               ": planning and evaluation of permanent 125I seed implants (AAPM TG-43U1 dose "
+               "in water)"};
+  app.set_version_flag("--version", "seedplan " SEEDPLAN_VERSION);
+  app.require_subcommand(1);
+  seedplan::app::RegisterSourcesCommand(app);
+  seedplan::app::RegisterDoseRateCommand(app);
+  seedplan::app::RegisterDoseCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const seedplan::app::NeedsFullProgram&) {
+    return RunFullProgram(argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const seedplan::Error& error) {
+    std::cerr << "seedplan: error: " << error.what() << '\n';
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "seedplan: internal error: " << error.what() << '\n';
+    return 70;
+  }
+  return 0;
+}
