@@ -84,6 +84,14 @@ void RunDose(const DoseOptions& options) {
   const std::vector<SeedsCsvRow> rows = SeedsCsv::Read(options.seeds);
   const std::vector<Seed> seeds = dosimetry::SeedStrength::Resolve(
       rows, options.seeds, library, options.model, options.strengthU, options.activityMCi);
+  try {
+    // Positions, strengths and directions within their physical bounds, refused naming the file
+    // before the grid (or a CT) is touched.
+    dosimetry::ImplantDose::MakeEngine(seeds, library, options.model, calculation)
+        .calculator->ValidateSeeds(seeds);
+  } catch (const InvalidInput& error) {
+    throw InvalidInput(options.seeds + ": " + error.what());
+  }
   const GridGeometry grid = DoseGrid(options);
   for (std::size_t s = 0; s < seeds.size(); ++s) {
     if (!options.allowSeedsOutside && !grid.ContainsPoint(seeds[s].positionMm, 0.5)) {

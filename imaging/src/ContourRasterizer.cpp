@@ -113,11 +113,80 @@ void CheckPlanar(const std::vector<ContourPolygon>& contours, const Eigen::Vecto
 struct Coverage {
   std::int64_t iMin = 0, iMax = -1, jMin = 0, jMax = -1;
   std::vector<double> fraction; ///< (i - iMin) fastest
+  /// 1 where the voxel's centre lies on a polygon edge (see IsInside), same layout.
+  std::vector<std::uint8_t> centreOnEdge;
 
-  double At(std::int64_t i, std::int64_t j) const {
-    return fraction[static_cast<std::size_t>((i - iMin) + (iMax - iMin + 1) * (j - jMin))];
+  std::size_t Offset(std::int64_t i, std::int64_t j) const {
+    return static_cast<std::size_t>((i - iMin) + (iMax - iMin + 1) * (j - jMin));
   }
+  double At(std::int64_t i, std::int64_t j) const { return fraction[Offset(i, j)]; }
 };
+
+/// A voxel centre within this distance (in voxels) of an edge lies on it: contours drawn on a
+/// lattice put their edges exactly through centres, up to the rounding of mm to index (1e-12).
+constexpr double kOnEdgeVoxels = 1e-7;
+
+/// Marks the voxels of `coverage` whose centre lies on the segment a-b (continuous index).
+void MarkCentresOnEdge(const Eigen::Vector2d& a, const Eigen::Vector2d& b, Coverage& coverage) {
+  const Eigen::Vector2d d = b - a;
+  const double length2 = d.squaredNorm();
+  if (!(length2 > 0.0)) {
+    return;
+  }
+  const auto iLo = std::max(
+      coverage.iMin, static_cast<std::int64_t>(std::ceil(std::min(a.x(), b.x()) - kOnEdgeVoxels)));
+  const auto iHi = std::min(
+      coverage.iMax, static_cast<std::int64_t>(std::floor(std::max(a.x(), b.x()) + kOnEdgeVoxels)));
+  const auto jLo = std::max(
+      coverage.jMin, static_cast<std::int64_t>(std::ceil(std::min(a.y(), b.y()) - kOnEdgeVoxels)));
+  const auto jHi = std::min(
+      coverage.jMax, static_cast<std::int64_t>(std::floor(std::max(a.y(), b.y()) + kOnEdgeVoxels)));
+  const double length = std::sqrt(length2);
+  for (std::int64_t j = jLo; j <= jHi; ++j) {
+    for (std::int64_t i = iLo; i <= iHi; ++i) {
+      const Eigen::Vector2d p(static_cast<double>(i) - a.x(), static_cast<double>(j) - a.y());
+      // Distance to the line, and the foot within the segment.
+      if (std::abs(d.x() * p.y() - d.y() * p.x()) <= kOnEdgeVoxels * length) {
+        const double along = d.dot(p);
+        if (along >= -kOnEdgeVoxels * length && along <= length2 + kOnEdgeVoxels * length) {
+          coverage.centreOnEdge[coverage.Offset(i, j)] = 1;
+        }
+      }
+    }
+  }
+}
+
+/// Occupancies within this of one half count as exactly half covered (the sub-row sums of a voxel
+/// bisected by an edge are 0.5 up to a few rounding errors of 1e-16).
+constexpr double kHalfCoveredSlack = 1e-9;
+
+/// The "at least half covered" rule with exact halves split evenly. Straight contour edges through
+/// voxel corners or centres at 0 or 45 degrees (contours drawn on a lattice: vertices on voxel
+/// faces, centres or edge midpoints) bisect every voxel they cross, for any split of the CT voxel,
+/// odd or even; counting every half made the mask grow by half a voxel along such edges (+1 % on
+/// lesions of a few cc, issue 12). An exactly half-covered voxel whose centre lies on an edge (a
+/// bisected voxel: a straight cut halves a square's area only through its centre) is inside when
+/// the Weyl sequence
+/// frac(i a1 + j a2 + k a3) at its index is below 0.5 (a1, a2 the R2 low-discrepancy constants
+/// 1/rho, 1/rho^2 of the plastic number rho, a3 = sqrt(2) - 1): along any lattice line (axis or
+/// diagonal) the decisions alternate with low discrepancy, so half of the halves count, the
+/// expected volume is the enclosed one and the result is deterministic. Other exact halves (the
+/// diamond MaskContourer draws around an isolated voxel, centre inside) stay inside.
+bool IsInside(double occupancy, bool centreOnEdge, std::int64_t i, std::int64_t j, std::int64_t k) {
+  if (occupancy > 0.5 + kHalfCoveredSlack ||
+      (occupancy >= 0.5 - kHalfCoveredSlack && !centreOnEdge)) {
+    return true;
+  }
+  if (occupancy < 0.5 - kHalfCoveredSlack) {
+    return false;
+  }
+  constexpr double kA1 = 0.7548776662466927;
+  constexpr double kA2 = 0.5698402909980532;
+  constexpr double kA3 = 0.4142135623730950;
+  const double phase =
+      static_cast<double>(i) * kA1 + static_cast<double>(j) * kA2 + static_cast<double>(k) * kA3;
+  return phase - std::floor(phase) < 0.5;
+}
 
 Coverage CoverPlane(const Plane& plane, const GridGeometry& grid) {
   const std::int64_t nx = grid.Size()[0];
@@ -148,6 +217,12 @@ Coverage CoverPlane(const Plane& plane, const GridGeometry& grid) {
   const std::int64_t width = coverage.iMax - coverage.iMin + 1;
   const std::int64_t rows = coverage.jMax - coverage.jMin + 1;
   coverage.fraction.assign(static_cast<std::size_t>(width * rows), 0.0);
+  coverage.centreOnEdge.assign(static_cast<std::size_t>(width * rows), 0);
+  for (const auto& ring : rings) {
+    for (std::size_t v = 0; v < ring.size(); ++v) {
+      MarkCentresOnEdge(ring[v], ring[(v + 1) % ring.size()], coverage);
+    }
+  }
 
   // Sub-row t (counted from the first covered row) lies at y = jMin - 0.5 + (t + 0.5) / n. An edge
   // crosses the sub-rows with yLow <= y < yHigh (half open, so that a vertex is counted once).
@@ -300,16 +375,20 @@ Mask ContourRasterizer::Rasterize(const std::vector<ContourPolygon>& contours,
   // Occupancy of the slices still receiving contributions; a slice is thresholded once no later
   // plane can reach it (planes are sorted along the axis).
   std::map<std::int64_t, std::vector<double>> occupancy;
+  std::map<std::int64_t, std::vector<std::uint8_t>> onEdge;
   auto finish = [&](std::int64_t k) {
     const auto& slice = occupancy.at(k);
+    const auto& edges = onEdge.at(k);
     for (std::int64_t j = 0; j < ny; ++j) {
       for (std::int64_t i = 0; i < nx; ++i) {
-        if (slice[static_cast<std::size_t>(i + nx * j)] >= 0.5 - 1e-9) {
+        const auto n = static_cast<std::size_t>(i + nx * j);
+        if (IsInside(slice[n], edges[n] != 0, i, j, k)) {
           mask.At(i, j, k) = 1;
         }
       }
     }
     occupancy.erase(k);
+    onEdge.erase(k);
   };
   for (const Plane& plane : planes) {
     const auto [kFirst, kLast] =
@@ -334,12 +413,16 @@ Mask ContourRasterizer::Rasterize(const std::vector<ContourPolygon>& contours,
       }
       const double weight = overlap / sliceSpacingMm;
       auto& slice = occupancy[k];
+      auto& edges = onEdge[k];
       if (slice.empty()) {
         slice.assign(static_cast<std::size_t>(nx * ny), 0.0);
+        edges.assign(static_cast<std::size_t>(nx * ny), 0);
       }
       for (std::int64_t j = coverage.jMin; j <= coverage.jMax; ++j) {
         for (std::int64_t i = coverage.iMin; i <= coverage.iMax; ++i) {
           slice[static_cast<std::size_t>(i + nx * j)] += weight * coverage.At(i, j);
+          edges[static_cast<std::size_t>(i + nx * j)] |=
+              coverage.centreOnEdge[coverage.Offset(i, j)];
         }
       }
     }

@@ -9,10 +9,7 @@
 #include "seedplan/imaging/StructureRole.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -144,12 +141,7 @@ PlanEvaluation PlanEvaluator::Evaluate(const Plan& plan, const Volume<float>& do
   // One structure after the other: each one's sampling and dose run in parallel inside, and its
   // samples are freed before the next (the memory of the largest structure, not of all).
   for (std::size_t s = 0; s < structures.structures.size(); ++s) {
-    const auto t0 = std::chrono::steady_clock::now();
     EvaluateStructure(context, s, evaluation.metrics[s], evaluation.curves[s]);
-    if (std::getenv("SEEDPLAN_DEBUG_EVAL")) {
-      std::fprintf(stderr, "DEBUG %s %.3f s\n", structures.structures[s].name.c_str(),
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-    }
   }
   evaluation.limits = CheckLimits(evaluation.metrics, plan.limits);
   return evaluation;
