@@ -19,7 +19,9 @@ OMP_NUM_THREADS=2 "$bench" --benchmark_filter='BM_Yardstick|BM_DoseCommand|BM_Do
 python3 - "$json" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
-median = {b["run_name"]: b for b in data["benchmarks"] if b.get("aggregate_name") == "median"}
+# Google Benchmark names UseRealTime() runs "<name>/real_time".
+median = {b["run_name"].removesuffix("/real_time"): b for b in data["benchmarks"]
+          if b.get("aggregate_name") == "median"}
 def ms(name):
     b = median[name]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
