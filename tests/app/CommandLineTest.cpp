@@ -256,6 +256,22 @@ TEST_F(BadDoseInput, GridOfZeroSizeOrNonPositiveSpacing) {
                      "--grid-origin 0,0,0 --grid-size 10,10,10 --grid-spacing 1,-1,1"),
                 {"--grid-spacing"}, Out());
 }
+/// Issue 13: values whose index ranges overflowed the engine (a segfault), or whose grid could not
+/// be allocated (an internal error), are refused with one line before anything is allocated.
+TEST_F(BadDoseInput, ValuesBeyondPhysicalBoundsAreRefusedBeforeAnyAllocation) {
+  ExpectRefused(Dose("x_mm,y_mm,z_mm\n1.8e19,0,0\n", "--strength-u 1 --allow-seeds-outside"),
+                {"seeds.csv", "1.8e+19", "10000 mm"}, Out());
+  ExpectRefused(Dose("x_mm,y_mm,z_mm,strength_U\n0,0,0,1e308\n", ""),
+                {"seeds.csv", "1e+308", "100 U"}, Out());
+  ExpectRefused(Dose("x_mm,y_mm,z_mm\n0,0,0\n", "--strength-u 1 --allow-seeds-outside",
+                     "--grid-origin 0,0,0 --grid-size 10,10,10 --grid-spacing 1e-300,2,2"),
+                {"--grid-spacing", "1e-300,2,2", "0.01 mm"}, Out());
+  ExpectRefused(Dose("x_mm,y_mm,z_mm\n0,0,0\n", "--strength-u 1 --cutoff-cm 1e308"),
+                {"cutoff", "1e+308", "100 cm"}, Out());
+  ExpectRefused(Dose("x_mm,y_mm,z_mm\n0,0,0\n", "--strength-u 1",
+                     "--grid-origin 0,0,0 --grid-size 3000,3000,3000 --grid-spacing 1,1,1"),
+                {"--grid-size", "3000,3000,3000", "108 GB"}, Out());
+}
 TEST_F(BadDoseInput, SeedOutsideTheGrid) {
   ExpectRefused(Dose("x_mm,y_mm,z_mm\n50,0,0\n", "--strength-u 1"),
                 {"seeds.csv: line 2", "outside the dose grid"}, Out());
