@@ -7,6 +7,7 @@
 #include "seedplan/imaging/DicomStudyContext.h"
 #include "seedplan/imaging/RtPlanWriter.h"
 #include "seedplan/imaging/RtStructureSetWriter.h"
+#include "seedplan/planning/PlanEvaluator.h"
 
 #include <cmath>
 #include <exception>
@@ -121,38 +122,20 @@ void CheckPlanMatchesCt(const planning::Plan& plan, const imaging::CtImage& ct,
   }
 }
 
-std::vector<imaging::RtDvhInput> StructureDvhs(const Volume<float>& doseGy,
-                                               const imaging::StructureSet& structures) {
+std::vector<imaging::RtDvhInput> StructureDvhs(const planning::Plan& plan,
+                                               const Volume<float>& doseGy,
+                                               const imaging::StructureSet& structures,
+                                               const dosimetry::SourceLibrary& library) {
   const auto& list = structures.structures;
   std::vector<imaging::RtDvhInput> binned(list.size());
-  const auto compute = [&](std::size_t s) {
-    const dosimetry::Dvh dvh = dosimetry::DvhCalculator::Compute(list[s].mask, doseGy);
+  // One structure after the other: the evaluator samples each in parallel inside, and frees its
+  // samples before the next.
+  for (std::size_t s = 0; s < list.size(); ++s) {
+    const dosimetry::Dvh dvh =
+        planning::PlanEvaluator::StructureDvh(plan, doseGy, structures, s, library);
     binned[s] = imaging::RtDoseWriter::BinCumulativeDvh(
         0, dvh.VolumeCc(), dvh.MinDoseGy(), dvh.MaxDoseGy(), dvh.MeanDoseGy(),
         [&dvh](double doseAtLeastGy) { return dvh.VolumeCcAtLeast(doseAtLeastGy); });
-  };
-  std::vector<std::size_t> small;
-  for (std::size_t s = 0; s < list.size(); ++s) {
-    if (list[s].mask.NumberOfVoxels() > kLargeStructureVoxels) {
-      compute(s); // DvhCalculator is parallel inside
-    } else {
-      small.push_back(s);
-    }
-  }
-  std::exception_ptr failure;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (std::size_t n = 0; n < small.size(); ++n) {
-    try {
-      compute(small[n]);
-    } catch (...) {
-#pragma omp critical(seedplan_export_dvh_failure)
-      if (!failure) {
-        failure = std::current_exception();
-      }
-    }
-  }
-  if (failure) {
-    std::rethrow_exception(failure);
   }
   return binned;
 }
@@ -313,7 +296,7 @@ ExportDicomRt(const planning::Plan& plan, const std::string& planFile, const ima
   if (progress) {
     progress("DVH of every structure");
   }
-  std::vector<imaging::RtDvhInput> dvhs = StructureDvhs(doseGy, structures);
+  std::vector<imaging::RtDvhInput> dvhs = StructureDvhs(plan, doseGy, structures, library);
   if (progress) {
     progress("writing the RT Dose");
   }

@@ -45,16 +45,15 @@ void CheckExportFolder(const std::filesystem::path& folder, bool force);
 void CheckPlanMatchesCt(const planning::Plan& plan, const imaging::CtImage& ct,
                         const std::string& planFile);
 
-/// The cumulative DVH of every structure under `doseGy`, by the evaluator's method
-/// (dosimetry::DvhCalculator on each structure's own mask, exactly as planning::PlanEvaluator::
-/// Evaluate computes the DVHs it takes the metrics from), binned for the RT Dose
-/// (imaging::RtDoseWriter::BinCumulativeDvh; ROI numbers left 0 for the caller). The single place
-/// to switch to the evaluator's own DVH curves once planning::PlanEvaluator returns them (issue
-/// 12). Structures of more than kLargeStructureVoxels voxels are done one at a time (each one
-/// parallel inside): the samples of a body outline take hundreds of MB.
-inline constexpr std::int64_t kLargeStructureVoxels = 1'000'000;
-std::vector<imaging::RtDvhInput> StructureDvhs(const Volume<float>& doseGy,
-                                               const imaging::StructureSet& structures);
+/// The cumulative DVH of every structure under the plan's seeds, from the evaluator's own samples
+/// and exact dose (planning::PlanEvaluator::StructureDvh: the DVH its metrics and curves come
+/// from, so the RT Dose's DVHs and the plan's metrics agree exactly), binned for the RT Dose
+/// (imaging::RtDoseWriter::BinCumulativeDvh; ROI numbers left 0 for the caller). `doseGy` is the
+/// plan's total dose on the CT grid.
+std::vector<imaging::RtDvhInput> StructureDvhs(const planning::Plan& plan,
+                                               const Volume<float>& doseGy,
+                                               const imaging::StructureSet& structures,
+                                               const dosimetry::SourceLibrary& library);
 
 /// Writes the plan's RT Plan, RT Dose (doseGy: the plan's total dose from
 /// planning::PlanEvaluator::TotalDose on the CT grid, with StructureDvhs) and RT Structure Set

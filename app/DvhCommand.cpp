@@ -83,13 +83,12 @@ void RunDvh(const DvhOptions& options) {
                                               : "within " + FormatNumber(options.isodoseReachMm) +
                                                     " mm of the structure's box";
   if (options.json) {
-    // The keys of DoseMetrics::ToJson, then the V_ref used for CI and EI.
+    // The keys of DoseMetrics::ToJson, then the V_ref used for CI and EI and the distance it was
+    // taken within (null: the whole grid).
     std::string json = metrics.ToJson();
     json.pop_back();
-    json += ", \"V_ref_cc\": " + FormatNumber(referenceCc, 6) + ", \"V_ref_region\": \"" +
-            (options.wholeGrid ? std::string("whole grid")
-                               : "within " + FormatNumber(options.isodoseReachMm) + " mm") +
-            "\"}";
+    json += ", \"V_ref_cc\": " + FormatNumber(referenceCc, 6) + ", \"V_ref_reach_mm\": " +
+            (options.wholeGrid ? std::string("null") : FormatNumber(options.isodoseReachMm)) + "}";
     std::cout << json << '\n';
   } else {
     std::cout << metrics.ToTable(maskSource);
@@ -126,7 +125,7 @@ void RegisterDvhCommand(CLI::App& app) {
   command->add_flag("--isodose-whole-grid", options->wholeGrid,
                     "V_ref for CI/EI over the whole dose grid (one lesion per dose)");
   command->add_flag("--json", options->json,
-                    "One JSON object instead of a table (with V_ref_cc and V_ref_region)");
+                    "One JSON object instead of a table (with V_ref_cc and V_ref_reach_mm)");
   command->callback([options]() { RunDvh(*options); });
 }
 

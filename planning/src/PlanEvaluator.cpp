@@ -74,32 +74,41 @@ struct StructureContext {
   const Volume<float>& doseGy;
 };
 
+std::optional<double> PrescriptionOf(const Plan& plan, const std::string& structureName) {
+  std::optional<double> rx;
+  for (const auto& target : plan.targets) {
+    if (target.structureName == structureName) {
+      rx = target.prescriptionGy;
+    }
+  }
+  return rx;
+}
+
+/// The DVH of one structure: the one sampling every output takes (metrics, curves, RT Dose DVHs).
+dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index) {
+  const imaging::Structure& structure = context.structures.structures[index];
+  dosimetry::ImplantDvhOptions sampling = context.options.sampling;
+  sampling.exactEverywhere = PrescriptionOf(context.plan, structure.name).has_value() ||
+                             InsideVoxels(structure.mask) <= context.options.exactVoxelLimit;
+  try {
+    return dosimetry::DvhCalculator::ComputeForImplant(structure.mask, context.plan.seeds,
+                                                       context.calculator, context.gyPerCGyPerH,
+                                                       &context.doseGy, sampling);
+  } catch (const InvalidInput& error) {
+    throw InvalidInput("structure '" + structure.name + "': " + error.what());
+  }
+}
+
 /// The one evaluation of one structure (both PlanEvaluator::Evaluate and LivePlanEvaluation).
 void EvaluateStructure(const StructureContext& context, std::size_t index,
                        StructureMetrics& metricsOut, StructureDvhCurve& curveOut) {
   const imaging::Structure& structure = context.structures.structures[index];
-  std::optional<double> rx;
-  for (const auto& target : context.plan.targets) {
-    if (target.structureName == structure.name) {
-      rx = target.prescriptionGy;
-    }
-  }
+  const std::optional<double> rx = PrescriptionOf(context.plan, structure.name);
   // Organs are reported against the first target's prescription for the V-metrics, which are then
   // not shown (null); their absolute doses do not depend on it.
   const double rxGy =
       rx ? *rx : (context.plan.targets.empty() ? 1.0 : context.plan.targets.front().prescriptionGy);
-  dosimetry::ImplantDvhOptions sampling = context.options.sampling;
-  sampling.exactEverywhere =
-      rx.has_value() || InsideVoxels(structure.mask) <= context.options.exactVoxelLimit;
-  const dosimetry::Dvh dvh = [&] {
-    try {
-      return dosimetry::DvhCalculator::ComputeForImplant(structure.mask, context.plan.seeds,
-                                                         context.calculator, context.gyPerCGyPerH,
-                                                         &context.doseGy, sampling);
-    } catch (const InvalidInput& error) {
-      throw InvalidInput("structure '" + structure.name + "': " + error.what());
-    }
-  }();
+  const dosimetry::Dvh dvh = DvhOf(context, index);
   metricsOut.structureName = structure.name;
   metricsOut.role = imaging::RoleName(structure.role);
   metricsOut.rxGy = rx;
@@ -145,6 +154,25 @@ PlanEvaluation PlanEvaluator::Evaluate(const Plan& plan, const Volume<float>& do
   }
   evaluation.limits = CheckLimits(evaluation.metrics, plan.limits);
   return evaluation;
+}
+
+dosimetry::Dvh PlanEvaluator::StructureDvh(const Plan& plan, const Volume<float>& doseGy,
+                                           const imaging::StructureSet& structures,
+                                           std::size_t structure,
+                                           const dosimetry::SourceLibrary& library,
+                                           const EvaluationOptions& options) {
+  if (structure >= structures.structures.size()) {
+    throw InvalidInput("structure " + std::to_string(structure + 1) +
+                       " does not exist; the structure set has " +
+                       std::to_string(structures.structures.size()));
+  }
+  CheckPrescriptions(plan, structures);
+  const auto engine =
+      dosimetry::ImplantDose::MakeEngine(plan.seeds, library, plan.seedModel, CalculationOf(plan));
+  engine.calculator->ValidateSeeds(plan.seeds);
+  const StructureContext context{
+      plan, structures, options, *engine.calculator, TotalDoseFactor(engine.halfLifeDays), doseGy};
+  return DvhOf(context, structure);
 }
 
 std::vector<StructureMetrics>

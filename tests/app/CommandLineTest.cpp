@@ -178,7 +178,7 @@ TEST(CommandLine, DvhJsonHasExactlyTheDocumentedKeys) {
     keys += result.out.substr(at + 1, end - at - 1) + " ";
   }
   EXPECT_EQ(keys, "volume_cc D90_Gy D98_Gy D100_Gy Dmean_Gy Dmin_Gy Dmax_Gy V100_pct V150_pct "
-                  "V200_pct D2cc_Gy D1cc_Gy D0_1cc_Gy CI EI HI ");
+                  "V200_pct D2cc_Gy D1cc_Gy D0_1cc_Gy CI EI HI V_ref_cc V_ref_reach_mm ");
   // A 4 mm sphere is 0.27 cc: D2cc and D1cc are undefined, D0.1cc defined.
   EXPECT_NE(result.out.find("\"D2cc_Gy\": null"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("\"D1cc_Gy\": null"), std::string::npos) << result.out;

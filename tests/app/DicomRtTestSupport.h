@@ -83,11 +83,16 @@ private:
     if (lock < 0 || ::flock(lock, LOCK_EX) != 0) {
       throw std::runtime_error("cannot lock " + lockFile);
     }
-    struct stat executable {};
-    ::stat(SEEDPLAN_EXECUTABLE, &executable);
-    const std::string key = std::to_string(executable.st_size) + " " +
-                            std::to_string(executable.st_mtim.tv_sec) + "." +
-                            std::to_string(executable.st_mtim.tv_nsec);
+    // The launcher and seedplan-full beside it (app/Launcher.cpp): a change of either remakes it.
+    std::string key;
+    for (const fs::path& program :
+         {fs::path(SEEDPLAN_EXECUTABLE),
+          fs::path(SEEDPLAN_EXECUTABLE).parent_path() / "seedplan-full"}) {
+      struct stat executable {};
+      ::stat(program.c_str(), &executable);
+      key += std::to_string(executable.st_size) + " " + std::to_string(executable.st_mtim.tv_sec) +
+             "." + std::to_string(executable.st_mtim.tv_nsec) + " ";
+    }
     const fs::path stamp = m_Root / "stamp.txt";
     std::string found;
     {

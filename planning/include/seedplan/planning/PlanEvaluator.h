@@ -80,6 +80,14 @@ public:
                                  const dosimetry::SourceLibrary& library,
                                  const EvaluationOptions& options = {});
 
+  /// The DVH of structure `structure` (index into structures.structures) exactly as Evaluate
+  /// computes it for its metrics and curve (same samples, same exact dose): for outputs that need
+  /// the whole DVH (the RT Dose's DVH Sequence). Same refusals as Evaluate.
+  static dosimetry::Dvh StructureDvh(const Plan& plan, const Volume<float>& doseGy,
+                                     const imaging::StructureSet& structures, std::size_t structure,
+                                     const dosimetry::SourceLibrary& library,
+                                     const EvaluationOptions& options = {});
+
   /// Metrics from a dose grid alone, without seeds (an imported dose): DvhCalculator's border rule
   /// and the grid's trilinear interpolation. Plans are evaluated with the overload above.
   static std::vector<StructureMetrics> Evaluate(const Volume<float>& doseGy,
