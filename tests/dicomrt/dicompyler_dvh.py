@@ -7,9 +7,12 @@ structure:
 
 Usage: dicompyler_dvh.py RTSTRUCT RTDOSE NAME [NAME ...]
 
-dicompyler-core samples the dose at the pixel centres of the dose grid inside each contour; the
-dose grid is interpolated in plane to a quarter of its pixel spacing (0.225 mm on the sample CT)
-so that lesions of a few cc are resolved as seedplan's sub-voxel DVH resolves them.
+dicompyler-core samples the dose at the pixel centres of the dose grid inside each contour, on
+each contour plane. Its in-plane interpolation (interpolation_resolution) is not used: in Debian
+12's dicompyler-core it moves the resampled grid outward (the sample plan's GTV_Bone grows from
+3.50 to 3.53-3.57 cc and its D90 drops from 132.0 to 124.3 Gy at 0.225 mm), while without it
+dicompyler-core agrees with plastimatch's DVH of the same files (132.0 vs 132.1 Gy; all four
+targets within 0.2 %) and with seedplan's (within 1.5 %).
 """
 
 import sys
@@ -26,12 +29,10 @@ def main():
     rtdose = pydicom.dcmread(dose_file)
     structures = dicomparser.DicomParser(rtss).GetStructures()
     by_name = {s["name"]: number for number, s in structures.items()}
-    resolution = float(rtdose.PixelSpacing[0]) / 4.0
     for name in names:
         if name not in by_name:
             sys.exit(f"{structure_file}: no structure named {name}")
-        dvh = dvhcalc.get_dvh(rtss, rtdose, by_name[name], use_structure_extents=True,
-                              interpolation_resolution=resolution)
+        dvh = dvhcalc.get_dvh(rtss, rtdose, by_name[name], use_structure_extents=True)
         print(f"{name},{dvh.volume:.6g},{dvh.statistic('D90').value:.6g}")
 
 
