@@ -1,10 +1,8 @@
 #include "seedplan/core/CsvTable.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputFile.h"
 #include "seedplan/core/TextParsing.h"
-
-#include <fstream>
-#include <sstream>
 
 namespace seedplan {
 
@@ -21,14 +19,9 @@ std::string Trim(const std::string& text) {
 
 } // namespace
 
-CsvTable CsvTable::Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Io(path.string() + ": cannot open file for reading");
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return Parse(content.str(), path.string());
+CsvTable CsvTable::Read(const std::filesystem::path& path, std::uint64_t maxBytes,
+                        const std::string& kind) {
+  return Parse(InputFile::ReadAll(path, maxBytes, kind), path.string());
 }
 
 CsvTable CsvTable::Parse(const std::string& rawText, const std::string& sourceName) {

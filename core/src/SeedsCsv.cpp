@@ -3,6 +3,8 @@
 #include "seedplan/core/AtomicFileWriter.h"
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputFile.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 
@@ -21,8 +23,11 @@ const std::set<std::string> kKnownColumns = {"x_mm",       "y_mm",         "z_mm
 } // namespace
 
 std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
-  const CsvTable table = CsvTable::Read(path);
-  const std::string file = path.string();
+  return Parse(InputFile::ReadAll(path, limits::kMaxSeedsCsvBytes, "seeds CSV"), path.string());
+}
+
+std::vector<SeedsCsvRow> SeedsCsv::Parse(const std::string& text, const std::string& file) {
+  const CsvTable table = CsvTable::Parse(text, file);
   const std::size_t xColumn = table.RequireColumn("x_mm");
   const std::size_t yColumn = table.RequireColumn("y_mm");
   const std::size_t zColumn = table.RequireColumn("z_mm");
@@ -42,7 +47,7 @@ std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
   const auto confidenceColumn = table.Column("confidence");
   for (const auto& name : table.Header()) {
     if (!kKnownColumns.count(name)) {
-      log::Warning(file + ": ignoring unknown column '" + name + "'");
+      log::Warning(file + ": ignoring unknown column '" + Excerpt(name) + "'");
     }
   }
   if (table.RowCount() == 0) {
@@ -57,6 +62,11 @@ std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
     const std::string where = file + ": line " + std::to_string(row.line);
     row.seed.positionMm = {table.Number(r, xColumn), table.Number(r, yColumn),
                            table.Number(r, zColumn)};
+    for (const std::size_t column : {xColumn, yColumn, zColumn}) {
+      limits::RequireInRange(
+          table.Number(r, column), -limits::kMaxCoordinateMm, limits::kMaxCoordinateMm, false,
+          where + ", column " + table.Header()[column], "a position in patient coordinates", "mm");
+    }
     if (directionColumns == 3) {
       const auto dx = table.OptionalNumber(r, *dirX);
       const auto dy = table.OptionalNumber(r, *dirY);
@@ -64,12 +74,16 @@ std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
       const int given = int(dx.has_value()) + int(dy.has_value()) + int(dz.has_value());
       if (given == 3) {
         Eigen::Vector3d direction(*dx, *dy, *dz);
-        const double norm = direction.norm();
-        if (!(norm > 1e-9)) {
-          throw InvalidInput(where + ", columns dir_x,dir_y,dir_z: direction is (0, 0, 0); " +
-                             "expected a non-zero vector, or all three empty for unknown");
+        // Scaled by its largest component first: the norm of (1e200, 0, 0) overflows to inf.
+        const double largest = direction.cwiseAbs().maxCoeff();
+        if (!(largest > 1e-9)) {
+          throw InvalidInput(where + ", columns dir_x,dir_y,dir_z: direction is (" +
+                             FormatNumber(*dx) + ", " + FormatNumber(*dy) + ", " +
+                             FormatNumber(*dz) +
+                             "); expected a non-zero vector, or all three empty for unknown");
         }
-        row.seed.direction = direction / norm;
+        direction /= largest;
+        row.seed.direction = direction / direction.norm();
       } else if (given != 0) {
         throw InvalidInput(where + ", columns dir_x,dir_y,dir_z: only " + std::to_string(given) +
                            " of 3 components given; expected all three, or all empty for unknown");
@@ -77,16 +91,16 @@ std::vector<SeedsCsvRow> SeedsCsv::Read(const std::filesystem::path& path) {
     }
     if (strengthColumn) {
       row.strengthU = table.OptionalNumber(r, *strengthColumn);
-      if (row.strengthU && !(*row.strengthU > 0.0)) {
-        throw InvalidInput(where + ", column strength_U: " + FormatNumber(*row.strengthU) +
-                           "; expected an air-kerma strength > 0 U");
+      if (row.strengthU) {
+        limits::RequireInRange(*row.strengthU, 0.0, limits::kMaxStrengthU, true,
+                               where + ", column strength_U", "an air-kerma strength", "U");
       }
     }
     if (activityColumn) {
       row.activityMCi = table.OptionalNumber(r, *activityColumn);
-      if (row.activityMCi && !(*row.activityMCi > 0.0)) {
-        throw InvalidInput(where + ", column activity_mCi: " + FormatNumber(*row.activityMCi) +
-                           "; expected an apparent activity > 0 mCi");
+      if (row.activityMCi) {
+        limits::RequireInRange(*row.activityMCi, 0.0, limits::kMaxActivityMCi, true,
+                               where + ", column activity_mCi", "an apparent activity", "mCi");
       }
     }
     if (row.strengthU && row.activityMCi) {

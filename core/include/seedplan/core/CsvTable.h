@@ -1,5 +1,8 @@
 #pragma once
 
+#include "seedplan/core/InputLimits.h"
+
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,9 +14,12 @@ namespace seedplan {
 /// LF, a UTF-8 byte-order mark ignored, blank lines skipped). Errors name the file and line.
 class CsvTable {
 public:
-  /// Reads and checks `path`; throws Io if it cannot be read, DataFormat if it is empty, has no
-  /// header, or a row's field count differs from the header's.
-  static CsvTable Read(const std::filesystem::path& path);
+  /// Reads and checks `path` (at most `maxBytes`, InputFile::ReadAll; `kind` names the file in
+  /// that refusal); throws Io if it cannot be read, InvalidInput if it is larger, DataFormat if it
+  /// is empty, has no header, or a row's field count differs from the header's.
+  static CsvTable Read(const std::filesystem::path& path,
+                       std::uint64_t maxBytes = limits::kMaxSeedsCsvBytes,
+                       const std::string& kind = "CSV file");
   /// Parses CSV text; `sourceName` is used in error messages.
   static CsvTable Parse(const std::string& text, const std::string& sourceName);
 

@@ -27,7 +27,12 @@ public:
   /// Reads and validates `path`. Throws DataFormat/InvalidInput naming the file, line and column:
   /// no seeds, non-finite position, a partly given or zero direction, non-positive strength or
   /// activity, both strength and activity in one row, confidence outside [0, 1].
+  /// Positions must lie within limits::kMaxCoordinateMm of the origin, strengths within
+  /// (0, kMaxStrengthU] U, activities within (0, kMaxActivityMCi] mCi; the file is read with at
+  /// most limits::kMaxSeedsCsvBytes bytes.
   static std::vector<SeedsCsvRow> Read(const std::filesystem::path& path);
+  /// As Read, from CSV text; `file` names the source in messages.
+  static std::vector<SeedsCsvRow> Parse(const std::string& text, const std::string& file);
   /// Writes seeds atomically; strength_U and model columns only when `withStrength`.
   static void Write(const std::filesystem::path& path, const std::vector<Seed>& seeds,
                     bool withStrength);
