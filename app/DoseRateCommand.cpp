@@ -3,9 +3,9 @@
 // centre at the origin), for checks against published along-and-away tables.
 
 #include "Commands.h"
-#include "seedplan/core/CsvTable.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/dosimetry/DoseRatePointsCsv.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
 
 #include <cmath>
@@ -35,21 +35,15 @@ void RegisterDoseRateCommand(CLI::App& app) {
     if (formalism == dosimetry::Formalism::Auto) {
       formalism = dosimetry::Formalism::Line2D; // points have no seed of unknown orientation
     }
-    const CsvTable table = CsvTable::Read(options->points);
-    const std::size_t yColumn = table.RequireColumn("y_cm");
-    const std::size_t zColumn = table.RequireColumn("z_cm");
-    if (table.RowCount() == 0) {
-      throw DataFormat(options->points + ": has a header but no points; expected at least one row");
-    }
+    const std::vector<dosimetry::DoseRatePoint> points =
+        dosimetry::DoseRatePointsCsv::Read(options->points);
     // Everything is computed before anything is printed: a bad row leaves no partial output.
     std::ostringstream out;
     out << "y_cm,z_cm,dose_rate_cGy_per_h_per_U\n";
-    for (std::size_t row = 0; row < table.RowCount(); ++row) {
-      const double y = table.Number(row, yColumn);
-      const double z = table.Number(row, zColumn);
-      const double r = std::hypot(y, z);
-      const double theta = std::atan2(std::abs(y), z);
-      out << table.Row(row)[yColumn] << ',' << table.Row(row)[zColumn] << ','
+    for (const dosimetry::DoseRatePoint& point : points) {
+      const double r = std::hypot(point.yCm, point.zCm);
+      const double theta = std::atan2(std::abs(point.yCm), point.zCm);
+      out << point.yText << ',' << point.zText << ','
           << FormatNumber(model->DoseRatePerU(r, theta, formalism), 6) << '\n';
     }
     std::cout << out.str();

@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/Formalism.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
 
 namespace seedplan::dosimetry {
 
@@ -24,7 +25,8 @@ Formalism ParseFormalism(const std::string& text, const std::string& context) {
       return f;
     }
   }
-  throw InvalidInput(context + " is '" + text + "'; expected auto, 2d, 1d-line or 1d-point");
+  throw InvalidInput(context + " is '" + Excerpt(text) +
+                     "'; expected auto, 2d, 1d-line or 1d-point");
 }
 
 } // namespace seedplan::dosimetry

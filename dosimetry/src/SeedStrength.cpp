@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/SeedStrength.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/TextParsing.h"
 
 #include <cmath>
@@ -12,13 +13,13 @@ std::vector<Seed> SeedStrength::Resolve(const std::vector<SeedsCsvRow>& rows,
                                         const std::string& defaultModelId,
                                         std::optional<double> defaultStrengthU,
                                         std::optional<double> defaultActivityMCi) {
-  if (defaultStrengthU && (!(*defaultStrengthU > 0.0) || !std::isfinite(*defaultStrengthU))) {
-    throw InvalidInput("--strength-u is " + FormatNumber(*defaultStrengthU) +
-                       "; expected an air-kerma strength > 0 U");
+  if (defaultStrengthU) {
+    limits::RequireInRange(*defaultStrengthU, 0.0, limits::kMaxStrengthU, true, "--strength-u",
+                           "an air-kerma strength", "U");
   }
-  if (defaultActivityMCi && (!(*defaultActivityMCi > 0.0) || !std::isfinite(*defaultActivityMCi))) {
-    throw InvalidInput("--activity-mci is " + FormatNumber(*defaultActivityMCi) +
-                       "; expected an apparent activity > 0 mCi");
+  if (defaultActivityMCi) {
+    limits::RequireInRange(*defaultActivityMCi, 0.0, limits::kMaxActivityMCi, true,
+                           "--activity-mci", "an apparent activity", "mCi");
   }
   std::vector<Seed> seeds;
   seeds.reserve(rows.size());
@@ -45,6 +46,10 @@ std::vector<Seed> SeedStrength::Resolve(const std::vector<SeedsCsvRow>& rows,
       throw InvalidInput(where + ": seed has no strength; expected a strength_U or activity_mCi "
                                  "value, or --strength-u / --activity-mci");
     }
+    // An activity within its bound can still exceed the strength bound with a model's factor.
+    limits::RequireInRange(seed.strengthU, 0.0, limits::kMaxStrengthU, true,
+                           where + ": strength of the seed (model " + seed.model + ")",
+                           "an air-kerma strength", "U");
     seeds.push_back(std::move(seed));
   }
   return seeds;

@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/SourceLibrary.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/SourceModelXml.h"
 
 #include <algorithm>
@@ -47,13 +48,13 @@ std::shared_ptr<const SourceModel> SourceLibrary::Load(const std::string& id) co
     for (const auto& candidate : ids) {
       known += (known.empty() ? "" : ", ") + candidate;
     }
-    throw InvalidInput("unknown seed model '" + id + "'; expected one of: " + known);
+    throw InvalidInput("unknown seed model '" + Excerpt(id) + "'; expected one of: " + known);
   }
   auto model =
       std::make_shared<const SourceModel>(SourceModelXml::Read(m_Directory / (id + ".xml")));
   if (model->Id() != id) {
-    throw DataFormat((m_Directory / (id + ".xml")).string() + ": element <id> is '" + model->Id() +
-                     "'; expected '" + id + "' as in the file name");
+    throw DataFormat((m_Directory / (id + ".xml")).string() + ": element <id> is '" +
+                     Excerpt(model->Id()) + "'; expected '" + id + "' as in the file name");
   }
   m_Loaded[id] = model;
   return model;

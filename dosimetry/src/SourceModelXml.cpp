@@ -1,9 +1,10 @@
 #include "seedplan/dosimetry/SourceModelXml.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputFile.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/TextParsing.h"
 
-#include <fstream>
 #include <sstream>
 #include <tinyxml2.h>
 
@@ -21,7 +22,7 @@ public:
     const XMLElement* element = parent->FirstChildElement(name);
     if (!element) {
       throw DataFormat(m_File + ": element <" + name + "> is missing; expected it inside <" +
-                       parent->Name() + ">");
+                       Excerpt(parent->Name()) + ">");
     }
     return element;
   }
@@ -54,7 +55,8 @@ public:
 
   double NumberAttribute(const XMLElement* element, const char* name) const {
     const char* value = element->Attribute(name);
-    const std::string where = std::string("element <") + element->Name() + "> attribute " + name;
+    const std::string where =
+        std::string("element <") + Excerpt(element->Name()) + "> attribute " + name;
     if (!value) {
       throw DataFormat(m_File + ": " + where + " is missing; expected a number");
     }
@@ -76,9 +78,9 @@ public:
     for (const XMLElement* value = element->FirstChildElement("value"); value;
          value = value->NextSiblingElement("value")) {
       table.rCm.push_back(NumberAttribute(value, "r_cm"));
-      table.values.push_back(Number(Text(value), std::string("element <") + element->Name() +
-                                                     "><value r_cm=\"" + Attribute(value, "r_cm") +
-                                                     "\">"));
+      table.values.push_back(Number(Text(value), std::string("element <") +
+                                                     Excerpt(element->Name()) + "><value r_cm=\"" +
+                                                     Excerpt(Attribute(value, "r_cm")) + "\">"));
     }
     return table;
   }
@@ -89,16 +91,63 @@ private:
   std::string m_File;
 };
 
+// Physical bounds of a 125I seed's TG-43 data (SourceModel checks positivity and table shapes):
+// every published 125I model lies well inside them, and a value outside would make every dose
+// wrong (a half-life of 1e308 days, a dose-rate constant of 1e300).
+// 125I: T1/2 = 59.40 d (NNDC); older data sets quote 59.6-60.2 d.
+constexpr double kMinHalfLifeDays = 59.0;
+constexpr double kMaxHalfLifeDays = 61.0;
+// Apparent activity to air-kerma strength: 1.270 U/mCi (TG-43 1995); vendors' factors lie near.
+constexpr double kMinStrengthPerActivity = 1.0;
+constexpr double kMaxStrengthPerActivity = 1.6;
+// Dose-rate constants of 125I seeds: 0.86-1.04 cGy/(h U) (TG-43U1 and its supplements).
+constexpr double kMinDoseRateConstant = 0.5;
+constexpr double kMaxDoseRateConstant = 1.5;
+// Table radii: TG-43 tables end at 7-10 cm; 20 cm is above any.
+constexpr double kMaxTableRadiusCm = 20.0;
+// g_L, g_P, F and phi_an of 125I seeds stay below 4 at every tabulated point (the largest: F near
+// the axis at 0.25 cm, 3.46 for the LS-1); 10 leaves room and still bounds every dose.
+constexpr double kMaxTableValue = 10.0;
+
+void CheckTable(const std::vector<double>& radii, const std::vector<double>& values,
+                const std::string& file, const std::string& element) {
+  for (const double r : radii) {
+    limits::RequireInRange(r, 0.0, kMaxTableRadiusCm, true,
+                           file + ": element <" + element + "> radius", "a radius", "cm");
+  }
+  for (const double value : values) {
+    limits::RequireInRange(value, 0.0, kMaxTableValue, true,
+                           file + ": element <" + element + "> value", "a TG-43 function value",
+                           "");
+  }
+}
+
+void CheckPhysicalBounds(const SourceModelData& data, const std::string& file) {
+  try {
+    limits::RequireInRange(data.halfLifeDays, kMinHalfLifeDays, kMaxHalfLifeDays, false,
+                           file + ": element <halfLifeDays>", "the half-life of 125I", "days");
+    limits::RequireInRange(data.strengthPerActivityUPerMCi, kMinStrengthPerActivity,
+                           kMaxStrengthPerActivity, false, file + ": element <strengthPerActivity>",
+                           "an air-kerma strength per apparent activity of 125I", "U/mCi");
+    limits::RequireInRange(data.doseRateConstantCGyPerHPerU, kMinDoseRateConstant,
+                           kMaxDoseRateConstant, false, file + ": element <doseRateConstant>",
+                           "the dose-rate constant of a 125I seed", "cGy/(h U)");
+    CheckTable(data.radialDoseLine.rCm, data.radialDoseLine.values, file,
+               "radialDoseFunction geometry=\"line\"");
+    CheckTable(data.radialDosePoint.rCm, data.radialDosePoint.values, file,
+               "radialDoseFunction geometry=\"point\"");
+    CheckTable(data.anisotropyFactor.rCm, data.anisotropyFactor.values, file, "anisotropyFactor");
+    CheckTable(data.anisotropy.rCm, data.anisotropy.values, file, "anisotropyFunction");
+  } catch (const InvalidInput& error) {
+    throw DataFormat(error.what()); // a bad source file is a format error, as SourceModel's own
+  }
+}
+
 } // namespace
 
 SourceModel SourceModelXml::Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw Io(path.string() + ": cannot open source model file for reading");
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return Parse(content.str(), path.string());
+  return Parse(InputFile::ReadAll(path, limits::kMaxSourceXmlBytes, "source model file"),
+               path.string());
 }
 
 SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string& fileName) {
@@ -110,13 +159,15 @@ SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string&
   const Reader reader(fileName);
   const XMLElement* root = document.RootElement();
   if (!root || std::string(root->Name()) != "seedplanSourceModel") {
-    throw DataFormat(fileName + ": root element is <" + std::string(root ? root->Name() : "") +
+    throw DataFormat(fileName + ": root element is <" +
+                     Excerpt(std::string(root ? root->Name() : "")) +
                      ">; expected <seedplanSourceModel>");
   }
   const std::string version = reader.Attribute(root, "schemaVersion");
   if (version != std::to_string(kSchemaVersion)) {
-    throw DataFormat(fileName + ": attribute schemaVersion is '" + version + "'; expected '" +
-                     std::to_string(kSchemaVersion) + "' (this seedplan reads only that version)");
+    throw DataFormat(fileName + ": attribute schemaVersion is '" + Excerpt(version) +
+                     "'; expected '" + std::to_string(kSchemaVersion) +
+                     "' (this seedplan reads only that version)");
   }
 
   SourceModelData data;
@@ -125,12 +176,12 @@ SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string&
   data.name = reader.RequireText(root, "name");
   data.isotope = reader.RequireText(root, "isotope");
   if (data.isotope != "I-125") {
-    throw DataFormat(fileName + ": element <isotope> is '" + data.isotope +
+    throw DataFormat(fileName + ": element <isotope> is '" + Excerpt(data.isotope) +
                      "'; expected I-125 (the only isotope seedplan models)");
   }
   data.dataStatus = reader.RequireText(root, "dataStatus");
   if (data.dataStatus != "consensus" && data.dataStatus != "single-source") {
-    throw DataFormat(fileName + ": element <dataStatus> is '" + data.dataStatus +
+    throw DataFormat(fileName + ": element <dataStatus> is '" + Excerpt(data.dataStatus) +
                      "'; expected consensus or single-source");
   }
   data.halfLifeDays = reader.RequireNumber(root, "halfLifeDays");
@@ -151,7 +202,7 @@ SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string&
       target = &data.radialDosePoint;
     } else {
       throw DataFormat(fileName + ": element <radialDoseFunction> attribute geometry is '" +
-                       geometry + "'; expected line or point");
+                       Excerpt(geometry) + "'; expected line or point");
     }
     if (!target->Empty()) {
       throw DataFormat(fileName + ": element <radialDoseFunction geometry=\"" + geometry +
@@ -171,7 +222,7 @@ SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string&
        row = row->NextSiblingElement("row")) {
     const double r = reader.NumberAttribute(row, "r_cm");
     const std::string where =
-        "element <anisotropyFunction><row r_cm=\"" + reader.Attribute(row, "r_cm") + "\">";
+        "element <anisotropyFunction><row r_cm=\"" + Excerpt(reader.Attribute(row, "r_cm")) + "\">";
     const std::vector<double> values = reader.NumberList(reader.Text(row), where);
     if (values.size() != data.anisotropy.thetaDeg.size()) {
       throw DataFormat(fileName + ": " + where + " has " + std::to_string(values.size()) +
@@ -211,6 +262,7 @@ SourceModel SourceModelXml::Parse(const std::string& xmlText, const std::string&
       data.notes.push_back({reader.Attribute(note, "kind"), reader.Text(note)});
     }
   }
+  CheckPhysicalBounds(data, fileName);
   return SourceModel(std::move(data));
 }
 
