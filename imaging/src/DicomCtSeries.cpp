@@ -3,8 +3,11 @@
 #include "ItkDicomSlice.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/imaging/DicomPrecheck.h"
+#include "seedplan/imaging/DicomImageCheck.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -191,6 +194,19 @@ bool HasDicmMarker(const fs::path& path) {
 
 SliceHeader ReadHeader(const fs::path& path) {
   const bool part10 = HasDicmMarker(path);
+  // The project's own check of the file's structure and image attributes first: DCMTK and GDCM
+  // read only files whose every element fits in the file and whose image attributes have their
+  // DICOM VR and sane values.
+  DicomPrecheckSummary summary;
+  try {
+    summary = DicomPrecheck::CheckFile(path);
+  } catch (const DataFormat&) {
+    if (!part10) {
+      ThrowNotDicom(path);
+    }
+    throw;
+  }
+  DicomImageCheck::CheckImageAttributes(summary);
   DcmFileFormat file;
   // The default maximum read length (4 kB) leaves the pixel data on disk; DCMTK still checks that
   // every element, the pixel data included, fits in the file.
@@ -362,8 +378,9 @@ std::vector<DicomSeriesInfo> InfosOf(const std::vector<SliceHeader>& headers) {
 }
 
 std::string DescribeSeries(const DicomSeriesInfo& info) {
-  return info.seriesInstanceUid + " (" + (info.modality.empty() ? "no modality" : info.modality) +
-         ", '" + info.seriesDescription + "', " + std::to_string(info.fileCount) +
+  return Excerpt(info.seriesInstanceUid) + " (" +
+         (info.modality.empty() ? "no modality" : Excerpt(info.modality)) + ", '" +
+         Excerpt(info.seriesDescription) + "', " + std::to_string(info.fileCount) +
          (info.fileCount == 1 ? " file)" : " files)");
 }
 
@@ -385,8 +402,9 @@ std::vector<double> RequireNumbers(const SliceHeader& header, const std::string&
   }
   const auto numbers = ParseNumbers(text, count);
   if (!numbers) {
-    throw DataFormat(header.path.string() + ": " + TagText(tag) + " is '" + text + "'; expected " +
-                     std::to_string(count) + (count == 1 ? " number" : " numbers separated by \\"));
+    throw DataFormat(header.path.string() + ": " + TagText(tag) + " is '" + Excerpt(text) +
+                     "'; expected " + std::to_string(count) +
+                     (count == 1 ? " number" : " numbers separated by \\"));
   }
   return *numbers;
 }
@@ -409,7 +427,8 @@ Uint16 RequireUint16(const SliceHeader& header, const std::optional<Uint16>& val
 void CheckImage(const SliceHeader& header) {
   const std::string& path = header.path.string();
   if (!header.numberOfFrames.empty() && std::atol(header.numberOfFrames.c_str()) != 1) {
-    throw NotSupported(path + ": " + TagText(DCM_NumberOfFrames) + " is " + header.numberOfFrames +
+    throw NotSupported(path + ": " + TagText(DCM_NumberOfFrames) + " is " +
+                       Excerpt(header.numberOfFrames) +
                        "; expected single-frame slices (multi-frame and Enhanced CT images are "
                        "not supported: export the series as one file per slice)");
   }
@@ -422,7 +441,7 @@ void CheckImage(const SliceHeader& header) {
       (header.photometric != "MONOCHROME1" && header.photometric != "MONOCHROME2")) {
     throw NotSupported(path + ": " + TagText(DCM_SamplesPerPixel) + " is " +
                        std::to_string(samples) + " and " + TagText(DCM_PhotometricInterpretation) +
-                       " is '" + header.photometric +
+                       " is '" + Excerpt(header.photometric) +
                        "'; expected a greyscale image (1 sample, MONOCHROME2 or MONOCHROME1)");
   }
   const Uint16 rows = RequireUint16(header, header.rows, DCM_Rows);
@@ -496,25 +515,27 @@ SeriesGeometry GeometryOf(const fs::path& folder, const std::vector<const SliceH
         RequireNumbers(*file, file->pixelSpacing, DCM_PixelSpacing, 2);
     if (std::abs(spacing[0] - pixelSpacing[0]) > kPixelSpacingToleranceMm ||
         std::abs(spacing[1] - pixelSpacing[1]) > kPixelSpacingToleranceMm) {
-      throw InvalidInput(
-          folder.string() + ": mixed pixel spacings in the series: " + FileName(file) +
-          " has PixelSpacing (0028,0030) '" + file->pixelSpacing + "', " + FileName(&first) +
-          " has '" + first.pixelSpacing + "'; expected one pixel spacing in a CT series");
+      throw InvalidInput(folder.string() +
+                         ": mixed pixel spacings in the series: " + FileName(file) +
+                         " has PixelSpacing (0028,0030) '" + Excerpt(file->pixelSpacing) + "', " +
+                         FileName(&first) + " has '" + Excerpt(first.pixelSpacing) +
+                         "'; expected one pixel spacing in a CT series");
     }
     const std::vector<double> cosines =
         RequireNumbers(*file, file->imageOrientation, DCM_ImageOrientationPatient, 6);
     for (std::size_t n = 0; n < 6; ++n) {
       if (std::abs(cosines[n] - orientation[n]) > kOrientationTolerance) {
-        throw InvalidInput(folder.string() + ": mixed orientations in the series: " +
-                           FileName(file) + " has ImageOrientationPatient (0020,0037) '" +
-                           file->imageOrientation + "', " + FileName(&first) + " has '" +
-                           first.imageOrientation + "'; expected one orientation in a CT series");
+        throw InvalidInput(
+            folder.string() + ": mixed orientations in the series: " + FileName(file) +
+            " has ImageOrientationPatient (0020,0037) '" + Excerpt(file->imageOrientation) + "', " +
+            FileName(&first) + " has '" + Excerpt(first.imageOrientation) +
+            "'; expected one orientation in a CT series");
       }
     }
   }
   if (!(pixelSpacing[0] > 0.0) || !(pixelSpacing[1] > 0.0)) {
     throw DataFormat(first.path.string() + ": " + TagText(DCM_PixelSpacing) + " is '" +
-                     first.pixelSpacing + "'; expected two positive spacings in mm");
+                     Excerpt(first.pixelSpacing) + "'; expected two positive spacings in mm");
   }
 
   Eigen::Vector3d row(orientation[0], orientation[1], orientation[2]);
@@ -523,7 +544,7 @@ SeriesGeometry GeometryOf(const fs::path& folder, const std::vector<const SliceH
       std::abs(column.norm() - 1.0) > kOrthonormalityTolerance ||
       std::abs(row.dot(column)) > kOrthonormalityTolerance) {
     throw DataFormat(first.path.string() + ": " + TagText(DCM_ImageOrientationPatient) + " is '" +
-                     first.imageOrientation +
+                     Excerpt(first.imageOrientation) +
                      "'; expected two perpendicular unit vectors (row and column cosines)");
   }
   row.normalize();
@@ -678,9 +699,9 @@ std::vector<const SliceHeader*> SelectSeries(const fs::path& folder,
 void CheckSeriesAttributes(const fs::path& folder, const std::vector<const SliceHeader*>& files) {
   for (const SliceHeader* file : files) {
     if (file->modality != "CT") {
-      throw InvalidInput(folder.string() + ": series " + file->seriesInstanceUid + " has " +
-                         TagText(DCM_Modality) + " '" + file->modality + "' (" + FileName(file) +
-                         "); expected CT");
+      throw InvalidInput(folder.string() + ": series " + Excerpt(file->seriesInstanceUid) +
+                         " has " + TagText(DCM_Modality) + " '" + Excerpt(file->modality) + "' (" +
+                         FileName(file) + "); expected CT");
     }
   }
   for (const SliceHeader* file : files) {
@@ -688,7 +709,7 @@ void CheckSeriesAttributes(const fs::path& folder, const std::vector<const Slice
     const double tiltDeg = OptionalNumber(*file, file->gantryTilt, DCM_GantryDetectorTilt, 0.0);
     if (std::abs(tiltDeg) > kGantryTiltToleranceDeg) {
       throw NotSupported(file->path.string() + ": gantry tilt: " + TagText(DCM_GantryDetectorTilt) +
-                         " is " + file->gantryTilt +
+                         " is " + Excerpt(file->gantryTilt) +
                          " deg; expected 0 (resample the tilted series first)");
     }
   }
@@ -714,6 +735,19 @@ CtImage DicomCtSeries::Load(const fs::path& folder, const std::string& seriesUid
   CheckSeriesAttributes(folder, files);
   const SeriesGeometry geometry = GeometryOf(folder, files);
 
+  const double voxels = static_cast<double>(geometry.grid.NumberOfVoxels());
+  if (voxels > static_cast<double>(limits::kMaxVolumeVoxels)) {
+    throw InvalidInput(
+        folder.string() + ": the CT series is " + std::to_string(geometry.grid.Size()[0]) + " x " +
+        std::to_string(geometry.grid.Size()[1]) + " x " + std::to_string(geometry.grid.Size()[2]) +
+        " voxels (" + limits::DescribeBytes(static_cast<std::uint64_t>(voxels) * 2) +
+        " as HU); expected at most " + std::to_string(limits::kMaxVolumeVoxels) + " voxels");
+  }
+  // Every slice's rescale is checked before the first is decoded: a bad slice is refused at once.
+  for (const SliceHeader* header : geometry.orderedSlices) {
+    DicomImageCheck::CheckCtRescale(header->path.string(), header->rescaleSlope,
+                                    header->rescaleIntercept);
+  }
   CtImage ct;
   ct.source = folder;
   ct.info = InfoOf(geometry.orderedSlices);
@@ -725,13 +759,10 @@ CtImage DicomCtSeries::Load(const fs::path& folder, const std::string& seriesUid
   double highest = 0.0;
   for (std::size_t k = 0; k < geometry.orderedSlices.size(); ++k) {
     const SliceHeader& header = *geometry.orderedSlices[k];
-    const double slope = OptionalNumber(header, header.rescaleSlope, DCM_RescaleSlope, 1.0);
-    const double intercept =
-        OptionalNumber(header, header.rescaleIntercept, DCM_RescaleIntercept, 0.0);
-    if (slope == 0.0) {
-      throw DataFormat(header.path.string() + ": " + TagText(DCM_RescaleSlope) +
-                       " is 0; expected a non-zero slope");
-    }
+    const CtRescale rescale = DicomImageCheck::CheckCtRescale(
+        header.path.string(), header.rescaleSlope, header.rescaleIntercept);
+    const double slope = rescale.slope;
+    const double intercept = rescale.intercept;
     const DicomStoredPixels pixels = DecodeChecked(header);
     short* out = ct.hu.Data().data() + k * sliceValues;
     for (std::size_t n = 0; n < sliceValues; ++n) {

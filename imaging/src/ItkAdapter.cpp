@@ -8,8 +8,11 @@
 #include <itkNiftiImageIO.h>
 #include <itkNrrdImageIO.h>
 
+#include <algorithm>
 #include <cctype>
+#include <iostream>
 #include <regex>
+#include <sstream>
 #include <type_traits>
 
 namespace seedplan::imaging::detail {
@@ -60,6 +63,48 @@ std::string OneLine(const itk::ExceptionObject& exception) {
     line.pop_back();
   }
   return line.empty() ? std::string("unknown ITK error") : line;
+}
+
+/// While alive, what ITK's readers print on std::cerr and std::cout (MetaIO writes its
+/// complaints there, several lines per file) is kept here instead of reaching the console: the
+/// program reports a problem itself, on one line naming the file.
+class CapturedConsole {
+public:
+  CapturedConsole()
+      : m_PreviousCerr(std::cerr.rdbuf(m_Text.rdbuf())),
+        m_PreviousCout(std::cout.rdbuf(m_Text.rdbuf())) {}
+  ~CapturedConsole() {
+    std::cerr.rdbuf(m_PreviousCerr);
+    std::cout.rdbuf(m_PreviousCout);
+  }
+  CapturedConsole(const CapturedConsole&) = delete;
+  CapturedConsole& operator=(const CapturedConsole&) = delete;
+
+  /// The first line printed, or "".
+  std::string FirstLine() const {
+    const std::string text = m_Text.str();
+    const auto start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string::npos) {
+      return {};
+    }
+    const auto end = text.find_first_of("\r\n", start);
+    return text.substr(
+        start,
+        std::min<std::size_t>(end == std::string::npos ? text.size() : end, start + 200) - start);
+  }
+
+private:
+  std::ostringstream m_Text;
+  std::streambuf* m_PreviousCerr;
+  std::streambuf* m_PreviousCout;
+};
+
+/// `description`, with what the toolkit printed when it adds something.
+std::string WithConsole(const std::string& description, const CapturedConsole& console) {
+  const std::string printed = console.FirstLine();
+  return printed.empty() || description.find(printed) != std::string::npos
+             ? description
+             : description + " (" + printed + ")";
 }
 
 template <class T> PixelComponent ComponentOfSize() {
@@ -197,6 +242,7 @@ ImageFileReader::ImageFileReader(const std::filesystem::path& path, ImageFileFor
     : m_Impl(std::make_unique<Impl>()) {
   m_Impl->path = path;
   m_Impl->format = format;
+  const CapturedConsole console;
   try {
     m_Impl->io = MakeImageIo(format);
     itk::ImageIOBase& io = *m_Impl->io;
@@ -221,22 +267,24 @@ ImageFileReader::ImageFileReader(const std::filesystem::path& path, ImageFileFor
       }
     }
   } catch (const itk::ExceptionObject& exception) {
-    throw DataFormat(path.string() + ": cannot read the " + FormatName(format) + " header: " +
-                     OneLine(exception) + "; expected a " + FormatName(format) + " image file");
+    throw DataFormat(path.string() + ": cannot read the " + FormatName(format) +
+                     " header: " + WithConsole(OneLine(exception), console) + "; expected a " +
+                     FormatName(format) + " image file");
   }
 }
 
 ImageFileReader::~ImageFileReader() = default;
 
 void ImageFileReader::ReadPixels(void* buffer) {
+  const CapturedConsole console;
   try {
     itk::ImageIOBase& io = *m_Impl->io;
     io.SetIORegion(WholeRegion(io));
     io.Read(buffer);
   } catch (const itk::ExceptionObject& exception) {
-    throw DataFormat(m_Impl->path.string() + ": cannot read the pixel data: " + OneLine(exception) +
-                     "; expected complete " + FormatName(m_Impl->format) +
-                     " pixel data (is the file truncated?)");
+    throw DataFormat(m_Impl->path.string() + ": cannot read the pixel data: " +
+                     WithConsole(OneLine(exception), console) + "; expected complete " +
+                     FormatName(m_Impl->format) + " pixel data (is the file truncated?)");
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "seedplan/core/CsvTable.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/VolumeIo.h"
@@ -32,11 +33,11 @@ std::array<std::uint8_t, 3> ParseColor(const std::string& text, double scale,
   for (auto& component : color) {
     std::string part;
     if (!(stream >> part)) {
-      throw DataFormat(context + " is '" + text + "'; expected three numbers \"r g b\"");
+      throw DataFormat(context + " is '" + Excerpt(text) + "'; expected three numbers \"r g b\"");
     }
     const double value = ParseFiniteNumber(part, context);
     if (value < 0.0 || value > scale) {
-      throw DataFormat(context + " is '" + text + "'; expected components from 0 to " +
+      throw DataFormat(context + " is '" + Excerpt(text) + "'; expected components from 0 to " +
                        FormatNumber(scale));
     }
     component = static_cast<std::uint8_t>(std::lround(value / scale * 255.0));
@@ -53,7 +54,7 @@ std::optional<int> LabelNumber(const std::string& text) {
 }
 
 std::map<int, LabelInfo> FromSidecar(const std::filesystem::path& sidecar) {
-  const CsvTable table = CsvTable::Read(sidecar);
+  const CsvTable table = CsvTable::Read(sidecar, limits::kMaxLabelTableBytes, "label table");
   const std::size_t valueColumn = table.RequireColumn("value");
   const std::size_t nameColumn = table.RequireColumn("name");
   const std::optional<std::size_t> roleColumn = table.Column("role");
@@ -63,7 +64,7 @@ std::map<int, LabelInfo> FromSidecar(const std::filesystem::path& sidecar) {
     const std::string context = sidecar.string() + " line " + std::to_string(table.LineOf(row));
     const double value = table.Number(row, valueColumn);
     if (value < 1.0 || value != std::floor(value) || value > 1e9) {
-      throw DataFormat(context + ": value is '" + table.Row(row)[valueColumn] +
+      throw DataFormat(context + ": value is '" + Excerpt(table.Row(row)[valueColumn]) +
                        "'; expected a positive integer label value");
     }
     LabelInfo& info = labels[static_cast<int>(value)];

@@ -4,6 +4,7 @@
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/ContourRasterizer.h"
+#include "seedplan/imaging/DicomPrecheck.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -125,12 +126,14 @@ public:
       CheckFrameOfReference(data, set);
     }
     std::vector<RoiRecord> rois = CollectRois(data);
+    RefuseIfAllOnAnotherFrame(rois);
     std::set<std::string> names;
     for (auto& roi : rois) {
-      if (!roi.frameOfReferenceUid.empty() && !m_CtFrameUid.empty() &&
-          roi.frameOfReferenceUid != m_CtFrameUid) {
-        Warn(roi, "references Frame of Reference UID " + roi.frameOfReferenceUid +
-                      ", not the CT's " + m_CtFrameUid + "; skipped");
+      if (OnAnotherFrame(roi)) {
+        Defect(roi,
+               "references Frame of Reference UID " + Excerpt(roi.frameOfReferenceUid) +
+                   ", not the CT's " + m_CtFrameUid + "; expected contours drawn on this CT",
+               true);
         continue;
       }
       std::optional<Structure> structure = MakeStructure(roi, set.structures.size());
@@ -145,12 +148,53 @@ public:
       }
       set.structures.push_back(std::move(*structure));
     }
+    set.defects = std::move(m_Defects);
     return set;
   }
 
 private:
+  bool OnAnotherFrame(const RoiRecord& roi) const {
+    return !roi.frameOfReferenceUid.empty() && !m_CtFrameUid.empty() &&
+           roi.frameOfReferenceUid != m_CtFrameUid;
+  }
+
+  /// A structure set whose every ROI with contours lies on another Frame of Reference was drawn
+  /// on another CT, even if it also names this CT's frame (README: refused).
+  void RefuseIfAllOnAnotherFrame(const std::vector<RoiRecord>& rois) const {
+    std::size_t withContours = 0;
+    std::size_t elsewhere = 0;
+    std::set<std::string> frames;
+    for (const RoiRecord& roi : rois) {
+      if (!roi.contourItems.empty()) {
+        ++withContours;
+        if (OnAnotherFrame(roi)) {
+          ++elsewhere;
+          frames.insert(roi.frameOfReferenceUid);
+        }
+      }
+    }
+    if (withContours == 0 || elsewhere != withContours) {
+      return;
+    }
+    std::string list;
+    for (const std::string& uid : frames) {
+      list += (list.empty() ? "" : ", ") + Excerpt(uid);
+    }
+    throw InvalidInput(
+        m_File + ": all " + std::to_string(withContours) +
+        " ROIs with contours reference Frame of Reference UID " + list +
+        " (Referenced Frame of Reference UID (3006,0024)), but the CT (" + m_Ct.source.string() +
+        ") has Frame of Reference UID " + m_CtFrameUid +
+        "; the structures were drawn on another CT and cannot be used with this one");
+  }
+
+  void Defect(const RoiRecord& roi, const std::string& problem, bool dropped) {
+    m_Defects.push_back(StructureDefect{roi.number, roi.name, problem, dropped});
+  }
+
   void Warn(const RoiRecord& roi, const std::string& problem) const {
-    log::Warning(m_File + ": ROI " + std::to_string(roi.number) + " '" + roi.name + "' " + problem);
+    log::Warning(m_File + ": ROI " + std::to_string(roi.number) + " '" + Excerpt(roi.name) + "' " +
+                 problem);
   }
 
   void CheckKind(DcmDataset& data) const {
@@ -320,8 +364,7 @@ private:
       char* parsedEnd = nullptr;
       const double value = std::strtod(token.c_str(), &parsedEnd);
       if (token.empty() || *parsedEnd != '\0' || !std::isfinite(value)) {
-        problem =
-            "value " + std::to_string(values.size() + 1) + " is '" + token.substr(0, 32) + "'";
+        problem = "value " + std::to_string(values.size() + 1) + " is '" + Excerpt(token, 32) + "'";
         return std::nullopt;
       }
       values.push_back(value);
@@ -330,7 +373,7 @@ private:
     return values;
   }
 
-  std::optional<Structure> MakeStructure(const RoiRecord& roi, std::size_t index) const {
+  std::optional<Structure> MakeStructure(const RoiRecord& roi, std::size_t index) {
     Structure structure;
     structure.number = roi.number;
     structure.name = roi.name;
@@ -340,24 +383,35 @@ private:
     structure.roleSource = "none";
 
     std::map<std::string, int> ignoredTypes;
-    int unreadable = 0, tripletProblems = 0, countMismatches = 0, notPlanar = 0, tooFew = 0;
-    std::string firstUnreadable;
+    int tripletProblems = 0, countMismatches = 0;
+    // Corrupt closed contours: the structure is unfit for use (StructureDefect), not quietly
+    // smaller. Only the first is described; the count says how many there are.
+    std::string firstCorrupt;
+    int corrupt = 0;
+    const auto corruptContour = [&](std::size_t contourIndex, const std::string& problem) {
+      if (corrupt++ == 0) {
+        firstCorrupt = "contour " + std::to_string(contourIndex) + " of " +
+                       std::to_string(roi.contourItems.size()) +
+                       " (Contour Sequence item): " + problem;
+      }
+    };
     const Eigen::Vector3d axis = m_Grid.Direction().col(2);
+    std::size_t contourIndex = 0;
     for (DcmItem* item : roi.contourItems) {
+      ++contourIndex;
       std::string type = Get(*item, DCM_ContourGeometricType);
       std::transform(type.begin(), type.end(), type.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
       if (type != "CLOSED_PLANAR") {
-        ++ignoredTypes[type.empty() ? std::string("untyped") : type];
+        ++ignoredTypes[type.empty() ? std::string("untyped") : Excerpt(type, 24)];
         continue;
       }
       std::string problem;
       const std::optional<std::vector<double>> values =
           ParseCoordinates(Get(*item, DCM_ContourData), problem);
       if (!values) {
-        if (unreadable++ == 0) {
-          firstUnreadable = problem;
-        }
+        corruptContour(contourIndex, "Contour Data (3006,0050) " + problem +
+                                         "; expected finite coordinates x\\y\\z in mm");
         continue;
       }
       if (values->size() % 3 != 0) {
@@ -369,7 +423,9 @@ private:
         ++countMismatches;
       }
       if (pointCount < 3) {
-        ++tooFew;
+        corruptContour(contourIndex, "Contour Data (3006,0050) holds " +
+                                         std::to_string(pointCount) +
+                                         " point(s); expected at least 3 for a closed contour");
         continue;
       }
       ContourPolygon polygon;
@@ -381,7 +437,11 @@ private:
         highest = std::max(highest, axis.dot(polygon.pointsMm.back()));
       }
       if (highest - lowest > ContourRasterizer::kPlanarityToleranceMm) {
-        ++notPlanar;
+        corruptContour(contourIndex,
+                       "its points spread " + FormatNumber(highest - lowest) +
+                           " mm along the CT's slice axis; expected a contour in one slice plane "
+                           "(spread <= " +
+                           FormatNumber(ContourRasterizer::kPlanarityToleranceMm) + " mm)");
         continue;
       }
       structure.contours.push_back(std::move(polygon));
@@ -389,11 +449,6 @@ private:
     for (const auto& [type, count] : ignoredTypes) {
       Warn(roi, "has " + std::to_string(count) + " " + type +
                     " contour(s), ignored: only CLOSED_PLANAR contours enclose a volume");
-    }
-    if (unreadable > 0) {
-      Warn(roi, "has " + std::to_string(unreadable) +
-                    " contour(s) with unreadable Contour Data (first: " + firstUnreadable +
-                    "; expected numbers), skipped");
     }
     if (tripletProblems > 0) {
       Warn(roi, "has " + std::to_string(tripletProblems) +
@@ -405,15 +460,13 @@ private:
                     " contour(s) whose Number of Contour Points differs from its Contour Data; "
                     "the data are used");
     }
-    if (tooFew > 0) {
-      Warn(roi, "has " + std::to_string(tooFew) + " contour(s) with fewer than 3 points, skipped");
-    }
-    if (notPlanar > 0) {
-      Warn(roi, "has " + std::to_string(notPlanar) +
-                    " contour(s) not in a plane perpendicular to the CT's slice axis (spread > " +
-                    FormatNumber(ContourRasterizer::kPlanarityToleranceMm) + " mm), skipped");
-    }
-    if (structure.contours.empty()) {
+    if (corrupt > 0) {
+      Defect(roi, "has " + std::to_string(corrupt) + " corrupt contour(s); first " + firstCorrupt,
+             structure.contours.empty());
+      if (structure.contours.empty()) {
+        return std::nullopt;
+      }
+    } else if (structure.contours.empty()) {
       Warn(roi, "has no usable CLOSED_PLANAR contour; skipped");
       return std::nullopt;
     }
@@ -423,7 +476,10 @@ private:
     }
     if (!m_ContoursOnly && std::none_of(structure.mask.Data().begin(), structure.mask.Data().end(),
                                         [](std::uint8_t v) { return v != 0; })) {
-      Warn(roi, "encloses no voxel (zero-area contours?); skipped");
+      Defect(roi,
+             "encloses no voxel of the CT (" + std::to_string(structure.contours.size()) +
+                 " contour(s) of zero area?); expected contours around a volume",
+             true);
       return std::nullopt;
     }
     return structure;
@@ -523,6 +579,7 @@ private:
   const GridGeometry& m_Grid;
   std::string m_CtFrameUid;
   bool m_ContoursOnly = false;
+  std::vector<StructureDefect> m_Defects;
 };
 
 DcmFileFormat LoadStructureSetFile(const std::filesystem::path& file) {
@@ -531,6 +588,8 @@ DcmFileFormat LoadStructureSetFile(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file, error)) {
     throw Io(where + ": RT Structure Set file does not exist or is not a regular file");
   }
+  // The project's own check of the file's structure first (no toolkit reads an unchecked file).
+  DicomPrecheck::CheckFile(file);
   DcmFileFormat fileFormat;
   const OFCondition status = fileFormat.loadFile(where.c_str());
   if (status.bad()) {

@@ -96,6 +96,9 @@ StructureInventory StructureInventory::Read(const std::filesystem::path& path,
     StructureRoles::Assign(set);
     inventory.volumeNote = "from the label map's voxels";
   }
+  // Listing reports every structure's volume: a structure with a corrupt contour would be listed
+  // smaller than drawn (or not at all), so the listing is refused as a plan would be.
+  StructureLoader::RefuseDefects(set);
   inventory.frameOfReferenceUid = set.frameOfReferenceUid;
   for (const Structure& structure : set.structures) {
     StructureSummary summary = Summarise(structure);

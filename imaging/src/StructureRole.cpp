@@ -1,6 +1,7 @@
 #include "seedplan/imaging/StructureRole.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
 
 namespace seedplan::imaging {
 
@@ -32,7 +33,7 @@ StructureRole ParseRole(const std::string& text, const std::string& context) {
       return role;
     }
   }
-  throw InvalidInput(context + " is '" + text +
+  throw InvalidInput(context + " is '" + Excerpt(text) +
                      "'; expected target, oar, no-go, pass-through, bone, external or unknown");
 }
 

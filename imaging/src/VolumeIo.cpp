@@ -4,15 +4,13 @@
 
 #include "seedplan/core/AtomicFileWriter.h"
 #include "seedplan/core/Error.h"
-
-#include <zlib.h>
+#include "seedplan/core/InputLimits.h"
+#include "seedplan/imaging/VolumeHeaderCheck.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
-#include <fstream>
-#include <optional>
 #include <string_view>
 #include <type_traits>
 
@@ -76,229 +74,16 @@ ImageFileFormat WriteFormatOf(const fs::path& path) {
                      ShownExtension(path) + " is not supported; expected .mha or .nrrd");
 }
 
-void CheckReadable(const fs::path& path) {
-  std::error_code error;
-  const fs::file_status status = fs::status(path, error);
-  if (!fs::exists(status)) {
-    throw Io(path.string() + ": cannot read image: the file does not exist");
-  }
-  if (fs::is_directory(status)) {
-    throw Io(path.string() + ": cannot read image: it is a folder; expected an image file");
-  }
-  std::ifstream probe(path, std::ios::binary);
-  if (!probe) {
-    throw Io(path.string() + ": cannot read image: the file cannot be opened (permissions?)");
-  }
-}
-
-// ---- Completeness of the pixel data ------------------------------------------------------------
-// ITK 5.2's MetaImage and NIfTI readers accept a truncated file without an error (they print a
-// note, or nothing, and leave the rest of the buffer as it was), so the size of the data is checked
-// here before reading. NRRD's reader (teem) reports short data itself.
-
-/// Size in bytes of the data a gzip file (one member or several concatenated) inflates to, or
-/// nothing if a stream is cut short or corrupt.
-std::optional<std::uint64_t> GzipInflatedSize(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  z_stream stream{};
-  if (!in || inflateInit2(&stream, 15 + 16) != Z_OK) { // 15 + 16: gzip header and trailer
-    return std::nullopt;
-  }
-  struct InflateEnd {
-    z_stream* stream;
-    ~InflateEnd() { inflateEnd(stream); }
-  } inflateEndGuard{&stream};
-
-  std::vector<unsigned char> input(1 << 16);
-  std::vector<unsigned char> output(1 << 18);
-  std::uint64_t total = 0;
-  while (true) {
-    if (stream.avail_in == 0) {
-      in.read(reinterpret_cast<char*>(input.data()), static_cast<std::streamsize>(input.size()));
-      const std::streamsize count = in.gcount();
-      if (count <= 0) {
-        return std::nullopt; // the stream did not reach its end: truncated
-      }
-      stream.next_in = input.data();
-      stream.avail_in = static_cast<uInt>(count);
-    }
-    stream.next_out = output.data();
-    stream.avail_out = static_cast<uInt>(output.size());
-    const int status = inflate(&stream, Z_NO_FLUSH);
-    total += output.size() - stream.avail_out;
-    if (status == Z_STREAM_END) {
-      if (stream.avail_in == 0 && in.peek() == std::char_traits<char>::eof()) {
-        return total;
-      }
-      if (inflateReset(&stream) != Z_OK) { // another gzip member follows
-        return std::nullopt;
-      }
-    } else if (status != Z_OK) {
-      return std::nullopt;
-    }
-  }
-}
-
-[[noreturn]] void ThrowTruncated(const fs::path& path, std::uint64_t expectedBytes,
-                                 std::uint64_t foundBytes, const std::string& where) {
-  throw DataFormat(path.string() + ": the pixel data are incomplete: expected " +
-                   std::to_string(expectedBytes) + " bytes " + where + ", found " +
-                   std::to_string(foundBytes) + "; the file is truncated");
-}
-
-void CheckFileHolds(const fs::path& reported, const fs::path& file, std::uint64_t offset,
-                    std::uint64_t bytes, const std::string& what) {
-  std::error_code error;
-  const std::uintmax_t fileSize = fs::file_size(file, error);
-  if (error) {
-    throw Io(reported.string() + ": cannot read the pixel data file " + file.string() + ": " +
-             error.message());
-  }
-  if (fileSize < offset + bytes) {
-    ThrowTruncated(reported, bytes, fileSize > offset ? fileSize - offset : 0,
-                   what + " in " + file.filename().string() + " from byte " +
-                       std::to_string(offset));
-  }
-}
-
-/// The fields of a MetaImage header that say where its pixel data are.
-struct MetaImageDataLayout {
-  std::string dataFile;         ///< ElementDataFile: LOCAL, a file name, LIST or a pattern
-  std::uint64_t dataOffset = 0; ///< byte after the ElementDataFile line (LOCAL data start)
-  bool binary = true;           ///< BinaryData
-  bool compressed = false;      ///< CompressedData
-  std::optional<std::uint64_t> compressedSize; ///< CompressedDataSize, if given
-  long long headerSize = 0; ///< HeaderSize: bytes to skip in the data file, -1 = at end
-};
-
-std::string Trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-bool MetaIoTrue(const std::string& value) {
-  return !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1');
-}
-
-MetaImageDataLayout ReadMetaImageLayout(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  MetaImageDataLayout layout;
-  std::string line;
-  // MetaIO headers end with the ElementDataFile line; a header longer than this is not one.
-  constexpr int kMaxHeaderLines = 100000;
-  for (int lineNumber = 0; lineNumber < kMaxHeaderLines && std::getline(in, line); ++lineNumber) {
-    const auto equals = line.find('=');
-    if (equals == std::string::npos) {
-      continue;
-    }
-    const std::string key = Trim(line.substr(0, equals));
-    const std::string value = Trim(line.substr(equals + 1));
-    try {
-      if (key == "BinaryData") {
-        layout.binary = MetaIoTrue(value);
-      } else if (key == "CompressedData") {
-        layout.compressed = MetaIoTrue(value);
-      } else if (key == "CompressedDataSize") {
-        layout.compressedSize = std::stoull(value);
-      } else if (key == "HeaderSize") {
-        layout.headerSize = std::stoll(value);
-      } else if (key == "ElementDataFile") {
-        layout.dataFile = value;
-        layout.dataOffset = static_cast<std::uint64_t>(in.tellg());
-        return layout;
-      }
-    } catch (const std::exception&) {
-      throw DataFormat(path.string() + ": MetaImage header field " + key + " is '" + value +
-                       "'; expected a whole number");
-    }
-  }
-  throw DataFormat(path.string() +
-                   ": the MetaImage header has no ElementDataFile field; expected one as its "
-                   "last line");
-}
-
-void CheckMetaImageData(const fs::path& path, std::uint64_t dataBytes) {
-  const MetaImageDataLayout layout = ReadMetaImageLayout(path);
-  if (!layout.binary) {
-    return; // ASCII pixel values: no byte count to check
-  }
-  fs::path file = path;
-  std::uint64_t offset = layout.dataOffset;
-  if (layout.dataFile != "LOCAL") {
-    // "LIST" and "pattern min max step" spread the data over several files: not checked here.
-    if (layout.dataFile == "LIST" || layout.dataFile.find_first_of(" \t%") != std::string::npos) {
-      return;
-    }
-    file = fs::path(layout.dataFile).is_absolute() ? fs::path(layout.dataFile)
-                                                   : path.parent_path() / layout.dataFile;
-    offset = layout.headerSize > 0 ? static_cast<std::uint64_t>(layout.headerSize) : 0;
-  }
-  if (layout.headerSize == -1) {
-    offset = 0; // the data are the last bytes of the file: only its total size can be checked
-  }
-  if (!layout.compressed) {
-    CheckFileHolds(path, file, offset, dataBytes, "of pixel data");
-  } else if (layout.compressedSize) {
-    CheckFileHolds(path, file, offset, *layout.compressedSize, "of compressed pixel data");
-  } else {
-    // ITK 5.2 then fails to decompress ("Uncompress failed" on the console) and returns zeros.
-    throw NotSupported(path.string() +
-                       ": compressed MetaImage without a CompressedDataSize field cannot be read; "
-                       "expected CompressedDataSize in the header (save the image again with ITK, "
-                       "3D Slicer or SimpleITK)");
-  }
-}
-
-std::uint64_t FieldAsNumber(const ImageFileHeader& header, const std::string& key,
-                            const fs::path& path) {
-  const auto found = header.fields.find(key);
-  try {
-    if (found != header.fields.end()) {
-      const double value = std::stod(found->second);
-      if (value >= 0) {
-        return static_cast<std::uint64_t>(value);
-      }
-    }
-  } catch (const std::exception&) {
-  }
-  throw DataFormat(path.string() + ": NIfTI header field " + key +
-                   (found == header.fields.end() ? " is missing" : " is '" + found->second + "'") +
-                   "; expected a non-negative number");
-}
-
-void CheckNiftiData(const fs::path& path, const ImageFileHeader& header) {
-  // The reader may have converted the pixels (scl_slope), so the size on disk comes from the
-  // header fields: dim[1..dim[0]] voxels of bitpix bits, from byte vox_offset.
-  const std::uint64_t dimensions = FieldAsNumber(header, "dim[0]", path);
-  std::uint64_t bytes = FieldAsNumber(header, "bitpix", path) / 8;
-  for (std::uint64_t axis = 1; axis <= dimensions && axis <= 7; ++axis) {
-    bytes *= FieldAsNumber(header, "dim[" + std::to_string(axis) + "]", path);
-  }
-  const std::uint64_t offset = FieldAsNumber(header, "vox_offset", path);
-  if (EndsWith(Lowercase(path.filename().string()), ".gz")) {
-    const std::optional<std::uint64_t> inflated = GzipInflatedSize(path);
-    if (!inflated) {
-      throw DataFormat(path.string() + ": the gzip stream ends early or is corrupt; expected a " +
-                       "complete .nii.gz file (is the file truncated?)");
-    }
-    if (*inflated < offset + bytes) {
-      ThrowTruncated(path, offset + bytes, *inflated,
-                     "of header and pixel data after decompression");
-    }
-  } else {
-    CheckFileHolds(path, path, offset, bytes, "of pixel data");
-  }
-}
-
 // ---- Header checks and conversion --------------------------------------------------------------
 
 std::string DescribeSize(const ImageFileHeader& header) {
   std::string text;
   for (const std::int64_t n : header.size) {
-    text += (text.empty() ? "" : "x") + std::to_string(n);
+    // Appended piece by piece: GCC 12 gives a false -Wrestrict for "x" + std::string.
+    if (!text.empty()) {
+      text += 'x';
+    }
+    text += std::to_string(n);
   }
   return text;
 }
@@ -343,9 +128,53 @@ struct CheckedImage {
   std::map<std::string, std::string> metaData;
 };
 
+VolumeFileFormat CheckedFormat(ImageFileFormat format) {
+  switch (format) {
+  case ImageFileFormat::MetaImage:
+    return VolumeFileFormat::MetaImage;
+  case ImageFileFormat::Nrrd:
+    return VolumeFileFormat::Nrrd;
+  case ImageFileFormat::Nifti:
+    break;
+  }
+  return VolumeFileFormat::Nifti;
+}
+
+/// ITK's reading of the header must agree with the project's own (VolumeHeaderCheck): the check
+/// of the pixel data's size is only worth something if both read the same size and type.
+void CheckAgreement(const fs::path& path, const ImageFileHeader& header,
+                    const VolumeFileHeader& checked) {
+  bool same = header.size.size() == 3 &&
+              detail::ComponentSizeBytes(header.component) == BytesOf(checked.valueType);
+  for (std::size_t axis = 0; same && axis < 3; ++axis) {
+    same = header.size[axis] == checked.size[axis];
+  }
+  if (!same) {
+    throw DataFormat(path.string() + ": ITK reads the image as " + DescribeSize(header) +
+                     " voxels of " + header.componentName + ", its header says " +
+                     std::to_string(checked.size[0]) + "x" + std::to_string(checked.size[1]) + "x" +
+                     std::to_string(checked.size[2]) + " voxels of " + checked.typeName +
+                     "; expected a header both read alike");
+  }
+}
+
+/// Spacing and origin within the physical bounds of core/InputLimits.h.
+void CheckPhysicalGeometry(const fs::path& path, const GridGeometry& geometry) {
+  static const char* const kAxis[] = {"x", "y", "z"};
+  for (int axis = 0; axis < 3; ++axis) {
+    limits::RequireInRange(
+        geometry.SpacingMm()[axis], limits::kMinVoxelSpacingMm, limits::kMaxVoxelSpacingMm, false,
+        path.string() + ": voxel spacing along " + kAxis[axis], "a voxel spacing", "mm");
+    limits::RequireInRange(
+        geometry.OriginMm()[axis], -limits::kMaxCoordinateMm, limits::kMaxCoordinateMm, false,
+        path.string() + ": origin along " + kAxis[axis], "a position in patient coordinates", "mm");
+  }
+}
+
 CheckedImage OpenChecked(const fs::path& path) {
   const ImageFileFormat format = ReadFormatOf(path);
-  CheckReadable(path);
+  // The project's own check first: no toolkit reads a header seedplan has not checked.
+  const VolumeFileHeader checked = VolumeHeaderCheck::CheckFile(path, CheckedFormat(format));
   CheckedImage image;
   image.reader = std::make_unique<ImageFileReader>(path, format);
   const ImageFileHeader& header = image.reader->Header();
@@ -362,12 +191,12 @@ CheckedImage OpenChecked(const fs::path& path) {
     throw DataFormat(path.string() + ": the pixel type is '" + header.componentName +
                      "'; expected an integer or floating point type");
   }
+  CheckAgreement(path, header, checked);
   image.geometry = GeometryOf(header, path);
-  if (format == ImageFileFormat::MetaImage) {
-    CheckMetaImageData(path, static_cast<std::uint64_t>(header.NumberOfValues()) *
-                                 detail::ComponentSizeBytes(header.component));
-  } else if (format == ImageFileFormat::Nifti) {
-    CheckNiftiData(path, header);
+  try {
+    CheckPhysicalGeometry(path, image.geometry);
+  } catch (const InvalidInput& error) {
+    throw DataFormat(error.what());
   }
   if (format != ImageFileFormat::Nifti) {
     for (const auto& [key, value] : header.fields) {

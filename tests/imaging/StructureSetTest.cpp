@@ -7,6 +7,7 @@
 #include "seedplan/imaging/MaskContourer.h"
 #include "seedplan/imaging/RtStructureSetReader.h"
 #include "seedplan/imaging/RtStructureSetWriter.h"
+#include "seedplan/imaging/StructureLoader.h"
 #include "seedplan/imaging/StructureRoles.h"
 #include "seedplan/imaging/VolumeIo.h"
 
@@ -22,6 +23,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <numbers>
 #include <random>
 #include <string>
@@ -540,6 +542,90 @@ TEST(RtStructureSet, OdditiesOfOtherSystemsAreReadWithOneWarningEach) {
   EXPECT_NE(read.Find("SpinalCord_ROI9"), nullptr);
 }
 
+/// The RT Structure Set of PhantomStructures(ct) with `edit` applied, saved in implicit VR.
+fs::path EditedStructureSet(const TempFolder& folder, const CtImage& ct,
+                            const std::function<void(DcmDataset&)>& edit) {
+  const fs::path file = folder.File("RS_edited.dcm");
+  RtStructureSetWriter::Write(file, PhantomStructures(ct), ct);
+  DcmFileFormat dicom;
+  EXPECT_TRUE(dicom.loadFile(file.string().c_str()).good());
+  EXPECT_TRUE(dicom.loadAllDataIntoMemory().good());
+  edit(*dicom.getDataset());
+  EXPECT_TRUE(dicom.saveFile(file.string().c_str(), EXS_LittleEndianImplicit).good());
+  return file;
+}
+
+TEST(RtStructureSet, ANanInOneContourMakesTheStructureUnusableNotSmaller) {
+  TempFolder folder;
+  const CtImage ct = MakeCt();
+  const fs::path file = EditedStructureSet(folder, ct, [](DcmDataset& data) {
+    DcmItem* roiContour = nullptr;
+    ASSERT_TRUE(data.findAndGetSequenceItem(DCM_ROIContourSequence, roiContour, 0).good());
+    DcmItem* contour = nullptr;
+    ASSERT_TRUE(roiContour->findAndGetSequenceItem(DCM_ContourSequence, contour, 2).good());
+    const char* coordinates = nullptr;
+    ASSERT_TRUE(contour->findAndGetString(DCM_ContourData, coordinates).good());
+    const std::string text = coordinates;
+    contour->putAndInsertString(DCM_ContourData, ("nan" + text.substr(text.find('\\'))).c_str());
+  });
+  WarningCapture warnings;
+  const StructureSet read = RtStructureSetReader::Read(file, ct);
+  EXPECT_TRUE(warnings.Lines().empty())
+      << "a defect is not a warning: " << warnings.Lines().front();
+  ASSERT_EQ(read.defects.size(), 1u);
+  EXPECT_EQ(read.defects.front().name, "GTV_lung");
+  EXPECT_FALSE(read.defects.front().dropped);
+  const std::string problem = read.Describe(read.defects.front());
+  EXPECT_NE(problem.find("ROI 1 'GTV_lung' has 1 corrupt contour(s); first contour 3 of "),
+            std::string::npos)
+      << problem;
+  EXPECT_NE(problem.find("value 1 is 'nan'"), std::string::npos) << problem;
+  EXPECT_THROW(StructureLoader::Require(read, "GTV_lung"), InvalidInput);
+  EXPECT_THROW(StructureLoader::RefuseDefects(read), InvalidInput);
+  EXPECT_NO_THROW(StructureLoader::Require(read, "SpinalCord"));
+  ASSERT_EQ(warnings.Lines().size(), 1u) << "the unused structure's defect is a warning";
+  EXPECT_NE(warnings.Lines().front().find("not used here"), std::string::npos);
+}
+
+TEST(RtStructureSet, AllRoisOnAnotherFrameOfReferenceAreRefusedEvenIfTheSetNamesTheCts) {
+  TempFolder folder;
+  const CtImage ct = MakeCt();
+  const fs::path file = EditedStructureSet(folder, ct, [](DcmDataset& data) {
+    for (long n = 0;; ++n) {
+      DcmItem* roi = nullptr;
+      if (data.findAndGetSequenceItem(DCM_StructureSetROISequence, roi, n).bad()) {
+        break;
+      }
+      roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, "1.2.826.0.1.3680043.9.99");
+    }
+  });
+  try {
+    RtStructureSetReader::Read(file, ct);
+    FAIL() << "expected InvalidInput";
+  } catch (const InvalidInput& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("all 3 ROIs with contours reference Frame of Reference UID "
+                           "1.2.826.0.1.3680043.9.99"),
+              std::string::npos)
+        << message;
+  }
+}
+
+TEST(RtStructureSet, OneRoiOnAnotherFrameOfReferenceIsADefectOfThatRoi) {
+  TempFolder folder;
+  const CtImage ct = MakeCt();
+  const fs::path file = EditedStructureSet(folder, ct, [](DcmDataset& data) {
+    DcmItem* roi = nullptr;
+    ASSERT_TRUE(data.findAndGetSequenceItem(DCM_StructureSetROISequence, roi, 1).good());
+    roi->putAndInsertString(DCM_ReferencedFrameOfReferenceUID, "1.2.826.0.1.3680043.9.99");
+  });
+  const StructureSet read = RtStructureSetReader::Read(file, ct);
+  ASSERT_EQ(read.defects.size(), 1u);
+  EXPECT_TRUE(read.defects.front().dropped);
+  EXPECT_EQ(read.Find(read.defects.front().name), nullptr);
+  EXPECT_THROW(StructureLoader::Require(read, read.defects.front().name), InvalidInput);
+}
+
 TEST(RtStructureSet, CtImageFileIsRefusedAsNotAnRtStructureSet) {
   const fs::path file = kPydicomFiles / "CT_small.dcm";
   if (!fs::exists(file)) {
@@ -564,7 +650,7 @@ TEST(RtStructureSet, TextFileIsRefusedAsNotDicom) {
     FAIL() << "expected DataFormat";
   } catch (const DataFormat& error) {
     std::cout << error.what() << "\n";
-    EXPECT_NE(std::string(error.what()).find("not a readable DICOM file"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("not a DICOM file"), std::string::npos);
   }
   EXPECT_THROW(RtStructureSetReader::Read(folder.File("missing.dcm"), MakeCt()), Io);
 }

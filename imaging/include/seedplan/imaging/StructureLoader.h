@@ -21,8 +21,16 @@ public:
   /// True if `path` is a DICOM file (DICM magic at byte 128, or a .dcm file): an RT Structure Set.
   static bool IsDicomFile(const std::filesystem::path& path);
 
-  /// The structure called `name`; InvalidInput listing the available names otherwise.
+  /// The structure called `name`; InvalidInput listing the available names otherwise, or
+  /// naming the problem if the ROI of that name has a StructureDefect (a corrupt contour, another
+  /// Frame of Reference): a structure that is used is never quietly smaller or missing.
   static const Structure& Require(const StructureSet& set, const std::string& name);
+
+  /// Throws InvalidInput describing the first StructureDefect of `set`, if any: for commands that
+  /// use every structure (plan, evaluate, postplan: metrics of every structure, needle paths
+  /// checked against all of them; inspect: every structure's volume). Require() refuses only the
+  /// structure it is asked for and warns about the others (one line each).
+  static void RefuseDefects(const StructureSet& set);
 };
 
 } // namespace seedplan::imaging
