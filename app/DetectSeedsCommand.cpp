@@ -6,6 +6,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
@@ -34,19 +35,25 @@ struct DetectOptions {
 
 void RunDetect(const DetectOptions& options) {
   CheckOutputPath(options.out, {".csv"}, "--out");
-  if (options.expected && *options.expected < 1) {
+  if (options.expected &&
+      (*options.expected < 1 || *options.expected > limits::kMaxExpectedSeeds)) {
     throw InvalidInput("--expected is " + std::to_string(*options.expected) +
-                       "; expected the number of implanted seeds (at least 1)");
+                       "; expected the number of implanted seeds, from 1 to " +
+                       std::to_string(limits::kMaxExpectedSeeds));
+  }
+  if (options.thresholdHu) {
+    limits::RequireInRange(*options.thresholdHu, limits::kMinMetalThresholdHu,
+                           limits::kMaxMetalThresholdHu, false, "--threshold-hu",
+                           "a metal threshold", "HU");
   }
   std::optional<double> strengthU = options.strengthU;
-  if (strengthU && !(*strengthU > 0.0)) {
-    throw InvalidInput("--strength-u is " + FormatNumber(*strengthU) + "; expected > 0 U");
+  if (strengthU) {
+    limits::RequireInRange(*strengthU, 0.0, limits::kMaxStrengthU, true, "--strength-u",
+                           "an air-kerma strength", "U");
   }
   if (options.activityMCi) {
-    if (!(*options.activityMCi > 0.0)) {
-      throw InvalidInput("--activity-mci is " + FormatNumber(*options.activityMCi) +
-                         "; expected > 0 mCi");
-    }
+    limits::RequireInRange(*options.activityMCi, 0.0, limits::kMaxActivityMCi, true,
+                           "--activity-mci", "an apparent activity", "mCi");
     const dosimetry::SourceLibrary library;
     strengthU = *options.activityMCi * library.Load(options.model)->StrengthPerActivityUPerMCi();
   }

@@ -6,6 +6,7 @@
 #include "PlanningSession.h"
 #include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/SeedStrength.h"
@@ -71,10 +72,8 @@ planning::TargetPrescription ParseTargetOption(const std::string& text, double m
   } catch (const DataFormat& error) {
     throw InvalidInput(error.what());
   }
-  if (!(target.prescriptionGy > 0.0)) {
-    throw InvalidInput("--target " + text + ": prescription " + parts[1] +
-                       " Gy; expected a prescription > 0 Gy");
-  }
+  limits::RequireInRange(target.prescriptionGy, 0.0, limits::kMaxDoseGy, true,
+                         "--target " + Excerpt(text) + " prescription", "a prescription", "Gy");
   target.marginMm = marginMm;
   return target;
 }
@@ -97,9 +96,8 @@ planning::OrganLimitSpec ParseOarOption(const std::string& text) {
   } catch (const DataFormat& error) {
     throw InvalidInput(error.what());
   }
-  if (!(limit.limitGy > 0.0)) {
-    throw InvalidInput("--oar " + text + ": limit " + parts[2] + " Gy; expected a limit > 0 Gy");
-  }
+  limits::RequireInRange(limit.limitGy, 0.0, limits::kMaxDoseGy, true,
+                         "--oar " + Excerpt(text) + " limit", "an organ dose limit", "Gy");
   return limit;
 }
 
@@ -147,16 +145,18 @@ void RunPlan(const PlanOptions& options) {
   request.modelId = model->Id();
   double assayStrengthU = 0.0;
   if (options.strengthU) {
+    limits::RequireInRange(*options.strengthU, 0.0, limits::kMaxStrengthU, true, "--strength-u",
+                           "an air-kerma strength", "U");
     assayStrengthU = *options.strengthU;
   } else if (options.activityMCi) {
+    limits::RequireInRange(*options.activityMCi, 0.0, limits::kMaxActivityMCi, true,
+                           "--activity-mci", "an apparent activity", "mCi");
     assayStrengthU = *options.activityMCi * model->StrengthPerActivityUPerMCi();
   } else {
     throw InvalidInput("seed strength: give --strength-u U or --activity-mci A");
   }
-  if (!(assayStrengthU > 0.0)) {
-    throw InvalidInput("seed strength is " + FormatNumber(assayStrengthU) +
-                       " U; expected an air-kerma strength > 0 U");
-  }
+  limits::RequireInRange(assayStrengthU, 0.0, limits::kMaxStrengthU, true, "seed strength",
+                         "an air-kerma strength", "U");
   const planning::CalendarDate today = planning::CalendarDate::TodayUtc();
   const planning::CalendarDate assay =
       options.assayDate.empty() ? today

@@ -2,6 +2,8 @@
 
 #include "CommandLine.h"
 
+#include "seedplan/core/Error.h"
+#include "seedplan/core/ErrorContext.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Version.h"
 #include "seedplan/imaging/CtLoader.h"
@@ -36,8 +38,27 @@ private:
 void PlanningSession::Load(const std::string& ctPath, const std::string& seriesUid,
                            const std::string& structuresPath,
                            const std::map<std::string, imaging::StructureRole>& roles) {
-  ct = imaging::CtLoader::Load(ctPath, seriesUid);
-  structures = imaging::StructureLoader::Load(structuresPath, ct, roles);
+  // When the paths come from a plan file, a refusal names the plan and the element too.
+  const auto fromPlan = [&](const std::string& path, const char* element) {
+    return !plan.sourceFile.empty() &&
+                   path == (std::string(element) == "ct" ? plan.ctPath : plan.structuresPath)
+               ? plan.sourceFile + ": <" + element + " path=\"" + Excerpt(path) + "\">: "
+               : std::string();
+  };
+  const std::string ctPrefix = fromPlan(ctPath, "ct");
+  const std::string structuresPrefix = fromPlan(structuresPath, "structures");
+  try {
+    ct = imaging::CtLoader::Load(ctPath, seriesUid);
+  } catch (const Error&) {
+    RethrowWithPrefix(ctPrefix);
+  }
+  try {
+    structures = imaging::StructureLoader::Load(structuresPath, ct, roles);
+    imaging::StructureLoader::RefuseDefects(structures);
+  } catch (const Error&) {
+    RethrowWithPrefix(structuresPrefix);
+  }
+  RequirePlannedStructures();
   plan.ctPath = ctPath;
   plan.ctStudyUid = ct.info.studyInstanceUid;
   plan.ctSeriesUid = ct.info.seriesInstanceUid;
@@ -48,11 +69,37 @@ void PlanningSession::Load(const std::string& ctPath, const std::string& seriesU
   }
 }
 
+void PlanningSession::RequirePlannedStructures() const {
+  const std::string where = plan.sourceFile.empty() ? std::string() : plan.sourceFile + ": ";
+  const auto require = [&](const std::string& name, const std::string& element) {
+    if (structures.Find(name)) {
+      return;
+    }
+    std::string names;
+    for (const auto& structure : structures.structures) {
+      names += (names.empty() ? "" : ", ") + structure.name;
+    }
+    throw InvalidInput(where + element + " names structure '" + Excerpt(name) +
+                       "', which is not in " + structures.sourceFile +
+                       "; expected one of: " + names);
+  };
+  const bool file = !plan.sourceFile.empty();
+  for (std::size_t n = 0; n < plan.targets.size(); ++n) {
+    require(plan.targets[n].structureName,
+            file ? "element <target> #" + std::to_string(n + 1) : std::string("--target"));
+  }
+  for (std::size_t n = 0; n < plan.limits.size(); ++n) {
+    require(plan.limits[n].structureName,
+            file ? "element <limit> #" + std::to_string(n + 1) : std::string("--oar"));
+  }
+}
+
 void PlanningSession::Run(const planning::ImplantPlanningRequest& request,
                           const dosimetry::SourceLibrary& library) {
   Progress progress;
   plan.targets = request.targets;
   plan.limits = request.limits;
+  RequirePlannedStructures();
   plan.seedModel = request.modelId;
   plan.seedSpacingMm = request.seedSpacingMm;
   plan.engine.programVersion = SEEDPLAN_VERSION;
@@ -73,6 +120,7 @@ void PlanningSession::RunForward(const std::vector<Seed>& seeds,
   Progress progress;
   plan.targets = targets;
   plan.limits = limits;
+  RequirePlannedStructures();
   plan.seedModel = modelId;
   plan.seeds = seeds;
   plan.engine.programVersion = SEEDPLAN_VERSION;

@@ -27,7 +27,10 @@ public:
   std::vector<planning::LimitCheck> limitChecks;
   std::vector<planning::StructureDvhCurve> curves; ///< every structure's DVH, as plan.metrics
 
-  /// Loads the CT and structures (roles from the file, the naming rule and `roles`).
+  /// Loads the CT and structures (roles from the file, the naming rule and `roles`). Refuses a
+  /// structure set with a StructureDefect (every structure of a plan is used) and, when `plan`
+  /// already names targets and limits (read from a plan file), any of them that names a
+  /// structure the set does not hold; refusals about paths read from a plan file name it.
   void Load(const std::string& ctPath, const std::string& seriesUid,
             const std::string& structuresPath,
             const std::map<std::string, imaging::StructureRole>& roles);
@@ -48,6 +51,9 @@ public:
   void PrintSummary(double strengthPerActivityUPerMCi) const;
   /// "  SpinalCord D0_1cc 17.3 Gy, limit 30 Gy: within", one line per limit.
   static void PrintLimitChecks(const std::vector<planning::LimitCheck>& checks);
+
+private:
+  void RequirePlannedStructures() const;
 };
 
 } // namespace seedplan::app

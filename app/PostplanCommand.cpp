@@ -9,6 +9,7 @@
 #include "PlanningSession.h"
 #include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/CtLoader.h"
@@ -51,6 +52,12 @@ const planning::StructureMetrics* Find(const std::vector<planning::StructureMetr
 
 void RunPostplan(const PostplanOptions& options) {
   CheckOutputPath(options.out, {".xml"}, "--out");
+  if (options.expected &&
+      (*options.expected < 1 || *options.expected > limits::kMaxExpectedSeeds)) {
+    throw InvalidInput("--expected is " + std::to_string(*options.expected) +
+                       "; expected the number of implanted seeds, from 1 to " +
+                       std::to_string(limits::kMaxExpectedSeeds));
+  }
   const planning::Plan planned = planning::PlanXml::Read(options.plan);
   if (planned.kind != "plan") {
     throw InvalidInput(options.plan + ": is a " + planned.kind +

@@ -79,7 +79,7 @@ bool CalendarDate::IsValid(const std::string& text) {
 
 CalendarDate CalendarDate::Parse(const std::string& text, const std::string& context) {
   if (!IsValid(text)) {
-    throw InvalidInput(context + " is '" + text + "'; expected a date YYYY-MM-DD");
+    throw InvalidInput(context + " is '" + Excerpt(text) + "'; expected a date YYYY-MM-DD");
   }
   return CalendarDate(Digits(text, 0, 4), Digits(text, 5, 2), Digits(text, 8, 2));
 }

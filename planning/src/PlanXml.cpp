@@ -2,6 +2,8 @@
 
 #include "seedplan/core/AtomicFileWriter.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputFile.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Version.h"
 #include "seedplan/dosimetry/Formalism.h"
@@ -13,7 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <fstream>
+#include <memory>
 #include <sstream>
 #include <tinyxml2.h>
 
@@ -27,6 +29,15 @@ using tinyxml2::XMLElement;
 constexpr const char* kKindPlan = "plan";
 constexpr const char* kKindPostImplant = "post-implant";
 constexpr const char* kOrganLimitMetrics[] = {"Dmax", "D0_1cc", "D1cc", "D2cc"};
+// Bounds of the plan's numbers beyond core/InputLimits.h: the dose cutoff (README: at least
+// 10 cm, where a seed gives < 0.1 % of its dose at 1 cm; the engine accepts up to 100 cm), the
+// planning margin and seed spacing as `seedplan plan` accepts them.
+constexpr double kMinCutoffCm = 10.0;
+constexpr double kMaxCutoffCm = 100.0;
+constexpr double kMaxMarginMm = 10.0;
+constexpr double kMaxSeedSpacingMm = 20.0;
+constexpr double kMinDirectionComponent = 1e-9;
+constexpr double kMaxDirectionComponent = 1e6;
 
 /// The DoseMetrics fields and their attribute names: the keys of DoseMetrics::ToJson.
 struct MetricField {
@@ -198,7 +209,7 @@ public:
     const auto result = std::from_chars(text.data(), text.data() + text.size(), number);
     if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size() ||
         !std::isfinite(number)) {
-      Fail(where + " attribute " + name + " is '" + text + "'; expected a finite number");
+      Fail(where + " attribute " + name + " is '" + Excerpt(text) + "'; expected a finite number");
     }
     return number;
   }
@@ -211,14 +222,37 @@ public:
     return *value;
   }
 
-  double PositiveNumber(const XMLElement* element, const char* name,
-                        const std::string& where) const {
+  /// A number within physical bounds (core/InputLimits.h): DataFormat naming the file otherwise.
+  double Bounded(const XMLElement* element, const char* name, const std::string& where, double low,
+                 double high, bool lowExclusive, const std::string& quantity,
+                 const std::string& unit) const {
     const double value = Number(element, name, where);
-    if (!(value > 0.0)) {
-      Fail(where + " attribute " + name + " is " + Text(element, name) +
-           "; expected a positive strength");
-    }
+    InRange(value, low, high, lowExclusive, where + " attribute " + name, quantity, unit);
     return value;
+  }
+
+  void InRange(double value, double low, double high, bool lowExclusive, const std::string& what,
+               const std::string& quantity, const std::string& unit) const {
+    try {
+      limits::RequireInRange(value, low, high, lowExclusive, what, quantity, unit);
+    } catch (const InvalidInput& error) {
+      Fail(error.what());
+    }
+  }
+
+  double Strength(const XMLElement* element, const char* name, const std::string& where) const {
+    return Bounded(element, name, where, 0.0, limits::kMaxStrengthU, true, "an air-kerma strength",
+                   "U");
+  }
+
+  Eigen::Vector3d Position(const XMLElement* element, const std::string& where) const {
+    const Eigen::Vector3d point = Point(element, where);
+    for (int axis = 0; axis < 3; ++axis) {
+      static const char* const kNames[] = {"x_mm", "y_mm", "z_mm"};
+      InRange(point[axis], -limits::kMaxCoordinateMm, limits::kMaxCoordinateMm, false,
+              where + " attribute " + kNames[axis], "a position in patient coordinates", "mm");
+    }
+    return point;
   }
 
   int Count(const XMLElement* element, const char* name, const std::string& where) const {
@@ -227,7 +261,8 @@ public:
     const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
     if (text.empty() || result.ec != std::errc() || result.ptr != text.data() + text.size() ||
         value < 0) {
-      Fail(where + " attribute " + name + " is '" + text + "'; expected a whole number >= 0");
+      Fail(where + " attribute " + name + " is '" + Excerpt(text) +
+           "'; expected a whole number >= 0");
     }
     return value;
   }
@@ -235,9 +270,32 @@ public:
   std::string Date(const XMLElement* element, const char* name, const std::string& where) const {
     const std::string value = Text(element, name);
     if (element->Attribute(name) && !CalendarDate::IsValid(value)) {
-      Fail(where + " attribute " + name + " is '" + value + "'; expected a date YYYY-MM-DD");
+      Fail(where + " attribute " + name + " is '" + Excerpt(value) +
+           "'; expected a date YYYY-MM-DD");
     }
     return value;
+  }
+
+  /// Refuses a seed model that is not in the source library, naming the plan file.
+  void KnownModel(const std::string& id, const std::string& where) const {
+    const std::vector<std::string> ids = Library().ModelIds();
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      std::string known;
+      for (const std::string& candidate : ids) {
+        known += (known.empty() ? "" : ", ") + candidate;
+      }
+      Fail(where + " is '" + Excerpt(id) +
+           "', which is not a seed model of the source library; "
+           "expected one of: " +
+           known);
+    }
+  }
+
+  const dosimetry::SourceLibrary& Library() const {
+    if (!m_Library) {
+      m_Library = std::make_unique<dosimetry::SourceLibrary>();
+    }
+    return *m_Library;
   }
 
   Eigen::Vector3d Point(const XMLElement* element, const std::string& where) const {
@@ -247,6 +305,7 @@ public:
 
 private:
   std::string m_File;
+  mutable std::unique_ptr<dosimetry::SourceLibrary> m_Library;
 };
 
 std::string KnownKind(const std::string& rootName) {
@@ -458,13 +517,10 @@ Plan PlanXml::Read(const std::filesystem::path& file) {
     throw Io(file.string() + ": cannot read plan file: " +
              (std::filesystem::exists(file, error) ? "it is not a file" : "no such file"));
   }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (!in && !in.eof()) {
-    throw Io(file.string() + ": cannot read plan file");
-  }
-  return FromXml(content.str(), file.string());
+  Plan plan =
+      FromXml(InputFile::ReadAll(file, limits::kMaxPlanXmlBytes, "plan file"), file.string());
+  plan.sourceFile = file.string();
+  return plan;
 }
 
 Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
@@ -478,8 +534,8 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
   const XMLElement* root = document.RootElement();
   const std::string rootName = root ? root->Name() : "";
   if (rootName != kRootElement) {
-    reader.Fail("root element is <" + rootName + ">" + KnownKind(rootName) + "; expected <" +
-                kRootElement + ">, a seedplan plan file");
+    reader.Fail("root element is <" + Excerpt(rootName) + ">" + KnownKind(rootName) +
+                "; expected <" + kRootElement + ">, a seedplan plan file");
   }
   const std::string rootWhere = std::string("<") + kRootElement + ">";
   const std::string version = reader.Text(root, "schemaVersion");
@@ -489,7 +545,8 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
     const auto result = std::from_chars(version.data(), version.data() + version.size(), number);
     const bool newer = result.ec == std::errc() && result.ptr == version.data() + version.size() &&
                        number > kSchemaVersion;
-    const std::string found = rootWhere + " attribute schemaVersion is '" + version + "'; ";
+    const std::string found =
+        rootWhere + " attribute schemaVersion is '" + Excerpt(version) + "'; ";
     if (newer) {
       reader.Fail(found + "this seedplan (" + SEEDPLAN_VERSION +
                   ") reads plan files of schema version " + expected +
@@ -501,7 +558,7 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
   Plan plan;
   plan.kind = reader.Text(root, "kind");
   if (plan.kind != kKindPlan && plan.kind != kKindPostImplant) {
-    reader.Fail(rootWhere + " attribute kind is '" + plan.kind +
+    reader.Fail(rootWhere + " attribute kind is '" + Excerpt(plan.kind) +
                 "'; expected plan or post-implant");
   }
 
@@ -515,8 +572,18 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
   } catch (const InvalidInput& error) {
     reader.Fail(error.what());
   }
-  plan.engine.cutoffCm = reader.Number(engine, "cutoff_cm", "<engine>");
+  if (plan.seedModel.empty()) {
+    reader.Fail("<engine> has no attribute sourceModel; expected the seed model of the plan");
+  }
+  reader.KnownModel(plan.seedModel, "<engine> attribute sourceModel");
+  plan.engine.cutoffCm = reader.Bounded(engine, "cutoff_cm", "<engine>", kMinCutoffCm, kMaxCutoffCm,
+                                        false, "a dose cutoff distance", "cm");
   plan.engine.doseGridSpacingMm = reader.Number(engine, "doseGridSpacing_mm", "<engine>");
+  if (plan.engine.doseGridSpacingMm != 0.0) {
+    reader.InRange(plan.engine.doseGridSpacingMm, limits::kMinVoxelSpacingMm,
+                   limits::kMaxVoxelSpacingMm, false, "<engine> attribute doseGridSpacing_mm",
+                   "0 (the CT grid) or a grid spacing", "mm");
+  }
   plan.engine.programVersion = reader.Text(engine, "programVersion");
 
   const XMLElement* patient = reader.Require(root, "patient", rootWhere);
@@ -558,8 +625,17 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
     TargetPrescription target;
     target.structureName = reader.RequireText(element, "structure", where);
     target.site = reader.Text(element, "site");
-    target.prescriptionGy = reader.Number(element, "prescription_Gy", where);
-    target.marginMm = reader.Number(element, "margin_mm", where);
+    target.prescriptionGy = reader.Bounded(element, "prescription_Gy", where, 0.0,
+                                           limits::kMaxDoseGy, true, "a prescription", "Gy");
+    target.marginMm = reader.Bounded(element, "margin_mm", where, 0.0, kMaxMarginMm, false,
+                                     "a planning margin", "mm");
+    for (const TargetPrescription& earlier : plan.targets) {
+      if (earlier.structureName == target.structureName) {
+        reader.Fail(where + " names structure '" + Excerpt(target.structureName) +
+                    "' again; expected one target element per structure (which prescription "
+                    "holds would be a guess)");
+      }
+    }
     plan.targets.push_back(std::move(target));
   }
   const XMLElement* limits = reader.Require(root, "organLimits", rootWhere);
@@ -571,20 +647,29 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
     limit.structureName = reader.RequireText(element, "structure", where);
     limit.metric = reader.Text(element, "metric");
     if (!IsOrganLimitMetric(limit.metric)) {
-      reader.Fail(where + " attribute metric is '" + limit.metric +
+      reader.Fail(where + " attribute metric is '" + Excerpt(limit.metric) +
                   "'; expected Dmax, D0_1cc, D1cc or D2cc");
     }
-    limit.limitGy = reader.Number(element, "limit_Gy", where);
+    limit.limitGy = reader.Bounded(element, "limit_Gy", where, 0.0, limits::kMaxDoseGy, true,
+                                   "an organ dose limit", "Gy");
+    for (const OrganLimitSpec& earlier : plan.limits) {
+      if (earlier.structureName == limit.structureName && earlier.metric == limit.metric) {
+        reader.Fail(where + " repeats the " + limit.metric + " limit of structure '" +
+                    Excerpt(limit.structureName) +
+                    "'; expected one limit per structure and metric");
+      }
+    }
     plan.limits.push_back(std::move(limit));
   }
 
   const XMLElement* implant = reader.Require(root, "implant", rootWhere);
-  plan.assayStrengthU = reader.PositiveNumber(implant, "assayStrength_U", "element <implant>");
+  plan.assayStrengthU = reader.Strength(implant, "assayStrength_U", "element <implant>");
   plan.assayDate = reader.Date(implant, "assayDate", "element <implant>");
   plan.implantDate = reader.Date(implant, "implantDate", "element <implant>");
-  plan.strengthAtImplantU =
-      reader.PositiveNumber(implant, "strengthAtImplant_U", "element <implant>");
-  plan.seedSpacingMm = reader.Number(implant, "seedSpacing_mm", "element <implant>");
+  plan.strengthAtImplantU = reader.Strength(implant, "strengthAtImplant_U", "element <implant>");
+  plan.seedSpacingMm =
+      reader.Bounded(implant, "seedSpacing_mm", "element <implant>", 0.0, kMaxSeedSpacingMm, false,
+                     "a seed spacing along needles (0: none)", "mm");
 
   const XMLElement* needles = reader.Require(root, "needles", rootWhere);
   index = 0;
@@ -594,11 +679,14 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
     Needle needle;
     needle.id = reader.Text(element, "id");
     needle.targetName = reader.Text(element, "target");
-    needle.depthMm = reader.Number(element, "depth_mm", where);
-    needle.passThroughLengthMm = reader.Number(element, "passThroughLength_mm", where);
+    needle.depthMm = reader.Bounded(element, "depth_mm", where, 0.0, 2 * limits::kMaxCoordinateMm,
+                                    false, "a needle depth", "mm");
+    needle.passThroughLengthMm =
+        reader.Bounded(element, "passThroughLength_mm", where, 0.0, 2 * limits::kMaxCoordinateMm,
+                       false, "a length", "mm");
     needle.pleuralCrossings = reader.Count(element, "pleuralCrossings", where);
-    needle.entryMm = reader.Point(reader.Require(element, "entry", where), where + " <entry>");
-    needle.tipMm = reader.Point(reader.Require(element, "tip", where), where + " <tip>");
+    needle.entryMm = reader.Position(reader.Require(element, "entry", where), where + " <entry>");
+    needle.tipMm = reader.Position(reader.Require(element, "tip", where), where + " <tip>");
     for (const XMLElement* tissue = element->FirstChildElement("tissue"); tissue;
          tissue = tissue->NextSiblingElement("tissue")) {
       needle.tissuesCrossed.push_back(reader.Text(tissue, "name"));
@@ -612,7 +700,7 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
        element = element->NextSiblingElement("seed")) {
     const std::string where = "element <seed> #" + std::to_string(++index);
     Seed seed;
-    seed.positionMm = reader.Point(element, where);
+    seed.positionMm = reader.Position(element, where);
     const std::optional<double> dx = reader.OptionalNumber(element, "dir_x", where);
     const std::optional<double> dy = reader.OptionalNumber(element, "dir_y", where);
     const std::optional<double> dz = reader.OptionalNumber(element, "dir_z", where);
@@ -622,19 +710,25 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
                     "seed's long axis) or none (orientation unknown)");
       }
       const Eigen::Vector3d direction(*dx, *dy, *dz);
-      if (!(direction.norm() > 0.0)) {
+      // Components of a direction are of order 1: far beyond, its norm overflows or underflows.
+      const double largest = direction.cwiseAbs().maxCoeff();
+      if (!(largest >= kMinDirectionComponent && largest <= kMaxDirectionComponent)) {
         reader.Fail(where + " has direction " + DescribeVector(direction) +
-                    "; expected a non-zero vector along the seed's long axis");
+                    "; expected a non-zero vector along the seed's long axis (components of "
+                    "order 1)");
       }
       seed.direction = direction;
     }
-    seed.strengthU = reader.PositiveNumber(element, "strength_U", where);
+    seed.strengthU = reader.Strength(element, "strength_U", where);
     seed.model = reader.Text(element, "model");
+    if (!seed.model.empty()) {
+      reader.KnownModel(seed.model, where + " attribute model");
+    }
     seed.needle = reader.Text(element, "needle");
     seed.confidence = reader.OptionalNumber(element, "confidence", where);
     if (seed.confidence && !(*seed.confidence >= 0.0 && *seed.confidence <= 1.0)) {
-      reader.Fail(where + " attribute confidence is " + reader.Text(element, "confidence") +
-                  "; expected a value in [0, 1]");
+      reader.Fail(where + " attribute confidence is " +
+                  Excerpt(reader.Text(element, "confidence")) + "; expected a value in [0, 1]");
     }
     plan.seeds.push_back(std::move(seed));
   }

@@ -435,7 +435,8 @@ TEST(PlanXml, RefusesNonPositiveStrengths) {
   plan.strengthAtImplantU = 0.5;
   const std::string xml = PlanXml::ToXml(plan);
   ExpectRefused(Replace(xml, "strength_U=\"0.5\"", "strength_U=\"0\""),
-                "element <seed> #1 attribute strength_U is 0; expected a positive strength");
+                "element <seed> #1 attribute strength_U is 0 U; expected an air-kerma strength "
+                "greater than 0 U and at most 100 U");
   ExpectRefused(Replace(xml, "assayStrength_U=\"0.75\"", "assayStrength_U=\"-0.75\""),
                 "element <implant> attribute assayStrength_U is -0.75");
   ExpectRefused(Replace(xml, "strengthAtImplant_U=\"0.5\"", "strengthAtImplant_U=\"0\""),
@@ -445,6 +446,67 @@ TEST(PlanXml, RefusesNonPositiveStrengths) {
 TEST(PlanXml, RefusesAConfidenceOutsideZeroToOne) {
   ExpectRefused(Replace(PlanXml::ToXml(FullPlan()), "confidence=\"0.875\"", "confidence=\"1.5\""),
                 "element <seed> #4 attribute confidence is 1.5; expected a value in [0, 1]");
+}
+
+TEST(PlanXml, RefusesNumbersBeyondTheirPhysicalBounds) {
+  const std::string xml = PlanXml::ToXml(FullPlan());
+  ExpectRefused(Replace(xml, "prescription_Gy=\"120\"", "prescription_Gy=\"0\""),
+                "element <target> #1 attribute prescription_Gy is 0 Gy");
+  ExpectRefused(Replace(xml, "prescription_Gy=\"120\"", "prescription_Gy=\"-120\""),
+                "prescription_Gy is -120 Gy");
+  ExpectRefused(Replace(xml, "limit_Gy=\"45\"", "limit_Gy=\"0\""),
+                "element <limit> #1 attribute limit_Gy is 0 Gy");
+  ExpectRefused(Replace(xml, "cutoff_cm=\"10\"", "cutoff_cm=\"1e308\""),
+                "<engine> attribute cutoff_cm is 1e+308 cm");
+  ExpectRefused(Replace(xml, "cutoff_cm=\"10\"", "cutoff_cm=\"5\""), "cutoff_cm is 5 cm");
+  ExpectRefused(Replace(xml, "doseGridSpacing_mm=\"1.25\"", "doseGridSpacing_mm=\"1e-300\""),
+                "doseGridSpacing_mm is 1e-300 mm");
+  ExpectRefused(Replace(xml, "margin_mm=\"2.5\"", "margin_mm=\"-1\""), "margin_mm is -1 mm");
+  ExpectRefused(Replace(xml, "x_mm=\"-120.25\"", "x_mm=\"1.8e19\""),
+                "element <needle> #1 <entry> attribute x_mm is 1.8e+19 mm");
+  Plan plan = FullPlan();
+  plan.seeds = {plan.seeds.front()};
+  plan.seeds.front().positionMm = {1.0, 2.0, 3.0};
+  plan.seeds.front().strengthU = 0.5;
+  const std::string one = PlanXml::ToXml(plan);
+  ExpectRefused(Replace(one, "strength_U=\"0.5\"", "strength_U=\"1e308\""),
+                "element <seed> #1 attribute strength_U is 1e+308 U");
+  ExpectRefused(Replace(one, "x_mm=\"1\"", "x_mm=\"-1e5\""),
+                "element <seed> #1 attribute x_mm is -100000 mm");
+  ExpectRefused(Replace(one, "dir_x=", "dir_x=\"1e300\" old_dir_x="), "expected a non-zero vector");
+}
+
+TEST(PlanXml, RefusesATargetOrALimitGivenTwice) {
+  const std::string xml = PlanXml::ToXml(FullPlan());
+  ExpectRefused(Replace(xml, "structure=\"GTV_T11\"", "structure=\"GTV_lung_R\""),
+                "element <target> #2 names structure 'GTV_lung_R' again");
+  ExpectRefused(Replace(Replace(xml, "structure=\"Aorta\"", "structure=\"SpinalCord\""),
+                        "metric=\"D2cc\"", "metric=\"Dmax\""),
+                "element <limit> #2 repeats the Dmax limit of structure 'SpinalCord'");
+}
+
+TEST(PlanXml, RefusesASeedModelThatIsNotInTheLibrary) {
+  const std::string xml = PlanXml::ToXml(FullPlan());
+  ExpectRefused(Replace(xml, "sourceModel=\"6711\"", "sourceModel=\"XYZ\""),
+                "<engine> attribute sourceModel is 'XYZ', which is not a seed model");
+  ExpectRefused(Replace(xml, "model=\"6711\" needle=\"N1\"", "model=\"../6711\" needle=\"N1\""),
+                "element <seed> #1 attribute model is '../6711'");
+}
+
+TEST(PlanXml, EchoesAHugeValueCutToEightyCharacters) {
+  const std::string xml = PlanXml::ToXml(FullPlan());
+  const std::string message = RefusalOf(Replace(
+      xml, "prescription_Gy=\"120\"", "prescription_Gy=\"" + std::string(70000, '9') + "x\""));
+  EXPECT_LT(message.size(), 300u) << message.substr(0, 300);
+  EXPECT_NE(message.find("(70001 characters)"), std::string::npos) << message.substr(0, 300);
+}
+
+TEST(PlanXml, ReadRemembersTheFileItCameFrom) {
+  test::TempFolder folder;
+  const std::filesystem::path file = folder / "plan.xml";
+  PlanXml::Write(FullPlan(), file);
+  EXPECT_EQ(PlanXml::Read(file).sourceFile, file.string());
+  EXPECT_EQ(PlanXml::FromXml(PlanXml::ToXml(FullPlan()), "x").sourceFile, "");
 }
 
 TEST(PlanXml, ReadingAMissingFileIsAnIoErrorNamingIt) {

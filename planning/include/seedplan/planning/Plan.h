@@ -71,6 +71,8 @@ struct StudyLogLink {
 /// A seed implant plan (DESIGN.md, Planning): who and what it is for, what it is made of and what
 /// it achieves. Strength is S_K in U at the implant date, decayed from the assay date.
 struct Plan {
+  std::string
+      sourceFile; ///< the file it was read from, for messages ("" if made here); not written
   std::string kind = "plan"; ///< "plan" or "post-implant"
   std::string evaluatesPlan; ///< for a post-implant plan: the plan file it evaluates
   std::string patientId;
