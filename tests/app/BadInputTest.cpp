@@ -27,6 +27,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -193,7 +194,12 @@ protected:
     mask.At(20, 20, 8) = 1;
     imaging::WriteMask(mask, Path("mask.mha"));
   }
-  static void TearDownTestSuite() { s_Folder.reset(); }
+  static void TearDownTestSuite() {
+    // The figure the acceptance is read from (one line, in the test log).
+    std::cout << "bad-input cases: " << s_Cases << " run through the CLI, " << s_Kept
+              << " kept the contract (exit 1, one line naming file, field and value, no output)\n";
+    s_Folder.reset();
+  }
   static std::string Path(const std::string& name) { return (s_Folder->Path() / name).string(); }
 
   /// A copy of the CT folder in the test's own folder, to be damaged.
@@ -217,12 +223,24 @@ protected:
           << "stderr: " << outcome.err << "expected: " << fragment;
     }
     EXPECT_LT(outcome.seconds, kTimeLimitSeconds);
+    bool leftover = false;
     if (!output.empty()) {
       EXPECT_FALSE(fs::exists(output)) << output;
+      leftover = fs::exists(output);
       for (const auto& entry : fs::directory_iterator(output.parent_path())) {
         EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
             << entry.path();
+        leftover = leftover || entry.path().filename().string().find(".tmp-") != std::string::npos;
       }
+    }
+    ++s_Cases;
+    const bool named = std::all_of(fragments.begin(), fragments.end(), [&](const auto& fragment) {
+      return outcome.err.find(fragment) != std::string::npos;
+    });
+    if (outcome.exitCode == 1 && std::count(outcome.err.begin(), outcome.err.end(), '\n') == 1 &&
+        outcome.err.size() < kMaxMessageLength && named && outcome.seconds < kTimeLimitSeconds &&
+        !leftover) {
+      ++s_Kept;
     }
   }
 
@@ -240,6 +258,8 @@ protected:
 
   TempFolder m_Work;
   inline static std::unique_ptr<TempFolder> s_Folder;
+  inline static int s_Cases = 0; // ExpectRefused calls run
+  inline static int s_Kept = 0;  // of them, refusals that kept every part of the contract
 };
 
 // ---- Seeds and the dose command ------------------------------------------------------------
