@@ -2,6 +2,7 @@
 // image attributes and of a CT slice's rescale (imaging/DicomImageCheck) that run before DCMTK and
 // GDCM read a file.
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MemoryByteSource.h"
 #include "seedplan/imaging/DicomFileCheck.h"
@@ -9,6 +10,11 @@
 
 #include <cstdint>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const seedplan::MemoryByteSource source(std::string(reinterpret_cast<const char*>(data), size),

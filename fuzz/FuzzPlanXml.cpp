@@ -1,6 +1,7 @@
 // libFuzzer target: the plan XML reader (planning/PlanXml) on arbitrary bytes. A plan it accepts
 // must be writable again (ToXml refuses nothing FromXml let through) and read back.
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/planning/PlanXml.h"
 
@@ -8,6 +9,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,7 @@
 // libFuzzer target: the points CSV of `seedplan dose-rate` (dosimetry/DoseRatePointsCsv), and the
 // 6711 dose rate at every point it accepts, which must be finite.
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/dosimetry/DoseRatePointsCsv.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
@@ -10,6 +11,11 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::shared_ptr<const seedplan::dosimetry::SourceModel> model =

@@ -1,6 +1,7 @@
 // libFuzzer target: the seeds CSV reader (core/SeedsCsv) on arbitrary bytes. Every input must
 // either parse into seeds within the physical bounds or be refused with a seedplan::Error.
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/InputLimits.h"
 #include "seedplan/core/SeedsCsv.h"
@@ -9,6 +10,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,7 @@
 // libFuzzer target: the TG-43 source model reader (dosimetry/SourceModelXml). A model it accepts
 // must give finite, non-negative dose rates everywhere (inside, on and beyond its tables).
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/dosimetry/SourceModelXml.h"
 
@@ -8,6 +9,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

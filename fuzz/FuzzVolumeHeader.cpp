@@ -3,6 +3,7 @@
 // 2: NIfTI, 3: NIfTI .gz); the rest is the file. A data file the header names is the input itself.
 // An accepted header must describe a bounded 3D volume whose data were checked.
 
+#include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/InputLimits.h"
 #include "seedplan/core/MemoryByteSource.h"
@@ -12,6 +13,11 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  seedplan::fuzz::DiscardLogMessages();
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) {

@@ -15,14 +15,14 @@ std::string InputFile::ReadAll(const std::filesystem::path& path, std::uint64_t 
   std::error_code error;
   const std::filesystem::file_status status = std::filesystem::status(path, error);
   if (!std::filesystem::exists(status)) {
-    throw Io(path.string() + ": cannot read the " + kind + ": no such file");
+    throw Io(path.string() + ": cannot open the " + kind + ": no such file");
   }
   if (std::filesystem::is_directory(status)) {
-    throw Io(path.string() + ": cannot read the " + kind + ": it is a folder; expected a file");
+    throw Io(path.string() + ": cannot open the " + kind + ": it is a folder; expected a file");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw Io(path.string() + ": cannot read the " + kind + ": " + std::strerror(errno));
+    throw Io(path.string() + ": cannot open the " + kind + ": " + std::strerror(errno));
   }
   std::string content;
   std::vector<char> chunk(1 << 16);

@@ -92,7 +92,7 @@ TEST(InputFile, DevZeroIsRefusedAfterReadingTheLimitOnly) {
 TEST(InputFile, MissingFilesAndFoldersAreIoErrorsNamingThem) {
   TempFolder folder;
   EXPECT_TRUE(Contains(MessageOf<Io>([&] { InputFile::ReadAll(folder / "none", 10, "plan file"); }),
-                       "none: cannot read the plan file: no such file"));
+                       "none: cannot open the plan file: no such file"));
   EXPECT_TRUE(Contains(MessageOf<Io>([&] { InputFile::ReadAll(folder.Path(), 10, "plan file"); }),
                        "it is a folder"));
 }
