@@ -69,10 +69,6 @@ void RunPostplan(const PostplanOptions& options) {
   const dosimetry::SourceLibrary library;
   const imaging::CtImage post = imaging::CtLoader::Load(options.postCt, options.series);
 
-  if (options.expected && *options.expected < 1) {
-    throw InvalidInput("--expected is " + std::to_string(*options.expected) +
-                       "; expected the number of implanted seeds (at least 1)");
-  }
   imaging::SeedDetectionOptions detection;
   detection.expectedCount =
       options.expected ? options.expected : std::optional<int>(int(planned.seeds.size()));

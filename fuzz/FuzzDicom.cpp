@@ -1,12 +1,12 @@
-// libFuzzer target: the DICOM structure walk (imaging/DicomFileCheck) and the value checks of the
+// libFuzzer target: the DICOM structure walk (imaging/DicomPrecheck) and the value checks of the
 // image attributes and of a CT slice's rescale (imaging/DicomImageCheck) that run before DCMTK and
 // GDCM read a file.
 
 #include "FuzzLogSink.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MemoryByteSource.h"
-#include "seedplan/imaging/DicomFileCheck.h"
 #include "seedplan/imaging/DicomImageCheck.h"
+#include "seedplan/imaging/DicomPrecheck.h"
 
 #include <cstdint>
 #include <string>
@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                           "fuzz.dcm");
   using seedplan::imaging::DicomTag;
   try {
-    const seedplan::imaging::DicomFileSummary summary =
-        seedplan::imaging::DicomFileCheck::CheckSource(source);
+    const seedplan::imaging::DicomPrecheckSummary summary =
+        seedplan::imaging::DicomPrecheck::CheckSource(source);
     seedplan::imaging::DicomImageCheck::CheckImageAttributes(summary);
     seedplan::imaging::DicomImageCheck::CheckCtRescale(
         "fuzz.dcm", summary.Text(DicomTag(0x0028, 0x1053)).value_or(""),
