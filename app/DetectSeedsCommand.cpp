@@ -38,7 +38,7 @@ void RunDetect(const DetectOptions& options) {
   if (options.expected &&
       (*options.expected < 1 || *options.expected > limits::kMaxExpectedSeeds)) {
     throw InvalidInput("--expected is " + std::to_string(*options.expected) +
-                       "; expected the number of implanted seeds, from 1 to " +
+                       "; expected the number of implanted seeds, at least 1 and at most " +
                        std::to_string(limits::kMaxExpectedSeeds));
   }
   if (options.thresholdHu) {

@@ -55,7 +55,7 @@ void RunPostplan(const PostplanOptions& options) {
   if (options.expected &&
       (*options.expected < 1 || *options.expected > limits::kMaxExpectedSeeds)) {
     throw InvalidInput("--expected is " + std::to_string(*options.expected) +
-                       "; expected the number of implanted seeds, from 1 to " +
+                       "; expected the number of implanted seeds, at least 1 and at most " +
                        std::to_string(limits::kMaxExpectedSeeds));
   }
   const planning::Plan planned = planning::PlanXml::Read(options.plan);
