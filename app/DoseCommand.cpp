@@ -6,6 +6,7 @@
 #include "CommandLine.h"
 #include "Commands.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/ImplantDose.h"
@@ -66,6 +67,9 @@ void RunDose(const DoseOptions& options) {
   CheckOutputPath(options.out, {".mha", ".nrrd"}, "--out");
   dosimetry::DoseCalculationOptions calculation;
   calculation.formalism = dosimetry::ParseFormalism(options.formalism, "--formalism");
+  // Refused here, naming the option, before the engine's own check (which names the seeds file).
+  limits::RequireInRange(options.cutoffCm, 10.0, limits::kMaxPointDistanceCm, false, "--cutoff-cm",
+                         "a dose cutoff", "cm");
   calculation.cutoffCm = options.cutoffCm;
   dosimetry::DoseQuantity quantity;
   if (options.rate) {
@@ -73,10 +77,8 @@ void RunDose(const DoseOptions& options) {
   } else if (options.deliveredByDays) {
     quantity.kind = dosimetry::DoseQuantity::Kind::DeliveredBy;
     quantity.deliveredByDays = *options.deliveredByDays;
-    if (!(quantity.deliveredByDays >= 0.0)) {
-      throw InvalidInput("--delivered-by-days is " + FormatNumber(quantity.deliveredByDays) +
-                         "; expected a time >= 0 days after the implant");
-    }
+    limits::RequireInRange(quantity.deliveredByDays, 0.0, limits::kMaxDeliveredByDays, false,
+                           "--delivered-by-days", "a time after the implant", "days");
   }
 
   const dosimetry::SourceLibrary library;

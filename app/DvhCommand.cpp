@@ -5,6 +5,7 @@
 
 #include "Commands.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/dosimetry/DoseMetrics.h"
@@ -35,10 +36,8 @@ struct DvhOptions {
 };
 
 void RunDvh(const DvhOptions& options) {
-  if (!(options.rxGy > 0.0) || !std::isfinite(options.rxGy)) {
-    throw InvalidInput("--rx is " + FormatNumber(options.rxGy) +
-                       "; expected the prescription dose > 0 Gy");
-  }
+  limits::RequireInRange(options.rxGy, 0.0, limits::kMaxDoseGy, true, "--rx",
+                         "the prescription dose", "Gy");
   const Volume<float> dose = imaging::ReadVolumeFloat(options.dose);
   const auto unit = dose.MetaData().find("seedplan_unit");
   if (unit == dose.MetaData().end()) {
