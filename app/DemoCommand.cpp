@@ -1,11 +1,14 @@
 // `seedplan demo [--out DIR]`: the README's main job on the sample patient: plans all four target
 // lesions with the sample case's prescriptions and organ limits (illustrative values), prints one
 // row per lesion and the organ doses against their limits, and writes the plan, the dose grid,
-// the seeds and the plan as DICOM RT (rtplan.dcm, rtdose.dcm, rtstruct.dcm) into DIR.
+// the seeds, the plan as DICOM RT (rtplan.dcm, rtdose.dcm, rtstruct.dcm) and the plan report
+// (report.html, issue 14) into DIR.
 
 #include "Commands.h"
 #include "DemoPictures.h"
 #include "DicomRtExport.h"
+#include "EvaluatedPlan.h"
+#include "PlanReport.h"
 #include "PlanningSession.h"
 #include "StudyPlanLog.h"
 #include "seedplan/core/Error.h"
@@ -116,13 +119,18 @@ void RunDemo(const DemoOptions& options) {
       ExportDicomRt(session.plan, (outFolder / "plan.xml").string(), session.ct, session.structures,
                     session.doseGy, library, outFolder, true);
   WriteDemoPictures(session, outFolder);
+  // The plan report (issue 14) of the plan just evaluated: the same numbers, nothing recomputed.
+  const EvaluatedPlan evaluated{(outFolder / "plan.xml").string(), std::move(session)};
+  const std::string reportLine =
+      PlanReport::Write(evaluated, nullptr, library, outFolder / "report.html");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "\nwrote " << (outFolder / "plan.xml").string() << ", "
             << (outFolder / "dose.mha").string() << " (total dose, Gy, CT grid), "
             << (outFolder / "seeds.csv").string() << ", " << rt.rtPlan.string() << ", "
             << rt.rtDose.string() << ", " << rt.rtStruct.string() << " in "
-            << FormatNumber(seconds, 3) << " s\n";
+            << FormatNumber(seconds, 3) << " s\n"
+            << reportLine << '\n';
 }
 
 } // namespace

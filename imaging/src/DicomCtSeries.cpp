@@ -138,6 +138,9 @@ struct SliceHeader {
   std::string modality;
   std::string patientPosition;
   std::string patientId;
+  std::string patientName;
+  std::string studyDate;
+  std::string seriesDate;
   std::string seriesDescription;
   std::string seriesNumber;
   std::string transferSyntax;
@@ -232,6 +235,9 @@ SliceHeader ReadHeader(const fs::path& path) {
   header.frameOfReferenceUid = GetString(dataset, DCM_FrameOfReferenceUID);
   header.patientPosition = GetString(dataset, DCM_PatientPosition);
   header.patientId = GetString(dataset, DCM_PatientID);
+  header.patientName = GetString(dataset, DCM_PatientName);
+  header.studyDate = GetString(dataset, DCM_StudyDate);
+  header.seriesDate = GetString(dataset, DCM_SeriesDate);
   header.seriesDescription = GetString(dataset, DCM_SeriesDescription);
   header.seriesNumber = GetString(dataset, DCM_SeriesNumber);
   const DcmXfer transferSyntax(dataset.getOriginalXfer());
@@ -355,6 +361,9 @@ DicomSeriesInfo InfoOf(const std::vector<const SliceHeader*>& orderedFiles) {
   info.modality = first.modality;
   info.patientPosition = first.patientPosition;
   info.patientId = first.patientId;
+  info.patientName = first.patientName;
+  info.studyDate = first.studyDate;
+  info.seriesDate = first.seriesDate;
   info.seriesDescription = first.seriesDescription;
   info.seriesNumber = first.seriesNumber;
   info.transferSyntax = first.transferSyntax;

@@ -367,6 +367,20 @@ std::string ToXmlText(const Plan& plan) {
       element->SetAttribute("id", lesion.c_str());
     }
   }
+  if (!plan.handEdits.empty()) {
+    // Additive (schema version 1 still), like <studyLog>.
+    XMLElement* edits = writer.Child(root, "handEdits");
+    for (const HandEdit& edit : plan.handEdits) {
+      if (edit.utc.empty()) {
+        throw InvalidInput("cannot write plan: <handEdits><edit> needs its time (utc)");
+      }
+      XMLElement* element = writer.Child(edits, "edit");
+      element->SetAttribute("utc", edit.utc.c_str());
+      writer.Text(element, "user", edit.user);
+      writer.Text(element, "from", edit.fromPlan);
+      writer.Text(element, "summary", edit.summary);
+    }
+  }
   if (!plan.evaluatesPlan.empty()) {
     writer.Child(root, "evaluates")->SetAttribute("plan", plan.evaluatesPlan.c_str());
   }
@@ -606,6 +620,21 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
       }
     }
     plan.studyLog = std::move(link);
+  }
+  if (const XMLElement* edits = root->FirstChildElement("handEdits")) {
+    for (const XMLElement* element = edits->FirstChildElement("edit"); element;
+         element = element->NextSiblingElement("edit")) {
+      HandEdit edit;
+      edit.utc = reader.Text(element, "utc");
+      if (edit.utc.empty()) {
+        reader.Fail("element <handEdits><edit> needs attribute utc; expected when the plan was "
+                    "edited by hand");
+      }
+      edit.user = reader.Text(element, "user");
+      edit.fromPlan = reader.Text(element, "from");
+      edit.summary = reader.Text(element, "summary");
+      plan.handEdits.push_back(std::move(edit));
+    }
   }
   if (const XMLElement* evaluates = root->FirstChildElement("evaluates")) {
     plan.evaluatesPlan = reader.Text(evaluates, "plan");

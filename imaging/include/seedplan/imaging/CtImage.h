@@ -17,6 +17,9 @@ struct DicomSeriesInfo {
   std::string modality;        ///< (0008,0060), "CT" for a planning CT
   std::string patientPosition; ///< (0018,5100): HFS, FFS, HFP, FFP, ...
   std::string patientId;
+  std::string patientName; ///< (0010,0010), DICOM PN text (Family^Given...), may be empty
+  std::string studyDate;   ///< (0008,0020), YYYYMMDD as stored, may be empty
+  std::string seriesDate;  ///< (0008,0021), may be empty
   std::string seriesDescription;
   std::string seriesNumber;
   std::string transferSyntax; ///< of the first slice, for inspect

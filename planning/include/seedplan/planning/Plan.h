@@ -68,6 +68,16 @@ struct StudyLogLink {
   std::vector<std::pair<std::string, std::string>> lesions;
 };
 
+/// One editing session of the plan's seeds by hand (issue 14: `seedplan edit`, the viewer's live
+/// editing): when (UTC), by whom, which plan file was edited and what was done. A plan carries
+/// every such session in order, so a reviewer sees that the plan is no longer the optimiser's.
+struct HandEdit {
+  std::string utc;      ///< YYYY-MM-DDTHH:MM:SSZ
+  std::string user;     ///< may be empty
+  std::string fromPlan; ///< the plan file the edit started from; may be empty
+  std::string summary;  ///< e.g. "moved seed 3 by (0, 2, 0) mm; added 1 seed; deleted seed 7"
+};
+
 /// A seed implant plan (DESIGN.md, Planning): who and what it is for, what it is made of and what
 /// it achieves. Strength is S_K in U at the implant date, decayed from the assay date.
 struct Plan {
@@ -95,6 +105,7 @@ struct Plan {
   std::vector<StructureMetrics> metrics;
   EngineSettings engine;
   std::optional<StudyLogLink> studyLog; ///< set when the plan was logged in a study record
+  std::vector<HandEdit> handEdits;      ///< empty: not edited by hand
 };
 
 } // namespace seedplan::planning

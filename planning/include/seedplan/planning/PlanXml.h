@@ -21,6 +21,10 @@ namespace seedplan::planning {
 ///     <studyLog file="/abs/study.sqlite" studyId="..." patient="...">   optional: where the
 ///       <lesion target="GTV_1" id="GTV_1"/> ...                         plan was logged (study
 ///     </studyLog>                                                       record, issue 9)
+///     <handEdits>                                             optional: edited by hand
+///       <edit utc="2026-02-11T10:00:00Z" user="..." from="plan.xml" summary="..."/> ...  (issue
+///       14)
+///     </handEdits>
 ///     <evaluates plan="plan.xml"/>                           post-implant plans only
 ///     <ct path="..." studyUid="..." seriesUid="..." frameOfReferenceUid="..."/>
 ///     <structures path="..."/>
