@@ -1,8 +1,8 @@
 #pragma once
 // The pictures of the plan report (issue 14): axial, coronal and sagittal slices through each
 // lesion's centre with the isodoses, and the DVH. The report asks this interface for them so that
-// VTK stays in viewer/ (DESIGN.md): the viewer's implementation draws them; without the viewer or
-// without an X display the report is written with its tables, without pictures, saying why.
+// VTK stays in viewer/ (DESIGN.md): the viewer's implementation draws them; without an X display
+// the report is written with its tables, without pictures, saying why.
 
 #include "seedplan/core/Volume.h"
 #include "seedplan/imaging/CtImage.h"
@@ -44,8 +44,8 @@ public:
   /// The cumulative DVH of every structure of the plan.
   virtual std::optional<ReportPicture> Dvh(const ReportScene& scene) = 0;
 
-  /// The source of this build: the viewer's when it is built and an X display opens, otherwise
-  /// one that draws nothing and says why.
+  /// The viewer's source (app/ReportPictureSource.cpp): draws when an X display opens, otherwise
+  /// Unavailable() says why and nothing is drawn.
   static std::unique_ptr<ReportPictureSource> Make();
 };
 

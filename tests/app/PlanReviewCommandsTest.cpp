@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <map>
 #include <regex>
+#include <string_view>
 
 namespace seedplan {
 namespace {
@@ -105,9 +106,53 @@ std::string ReadText(const std::filesystem::path& file) {
   return content.str();
 }
 
-/// Runs a command line (Chromium) with a time limit; its exit code.
-int RunChromium(const std::string& command) {
-  const int status = std::system(("timeout 300 " + command + " >/dev/null 2>&1").c_str());
+/// With an X display (the tests run under xvfb-run in CI) the report embeds an axial, a coronal
+/// and a sagittal PNG per lesion and the DVH; without one it says that it has no pictures and why.
+void ExpectPicturesOrTheirReason(const std::string& html, int lesions, bool display) {
+  std::size_t pictures = 0;
+  for (auto at = html.find("src=\"data:image/png;base64,iVBORw0KGgo"); at != std::string::npos;
+       at = html.find("src=\"data:image/png;base64,iVBORw0KGgo", at + 1)) {
+    ++pictures;
+  }
+  if (display) {
+    EXPECT_EQ(pictures, std::size_t(3 * lesions + 1)) << "pictures drawn with an X display";
+    EXPECT_EQ(html.find("This report has no pictures"), std::string::npos);
+  } else {
+    EXPECT_EQ(pictures, 0u);
+    EXPECT_NE(html.find("This report has no pictures: no X display"), std::string::npos);
+  }
+}
+
+std::string Base64Decode(const std::string& text) {
+  std::string bytes;
+  unsigned value = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto at =
+        std::string_view("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+            .find(c);
+    if (at == std::string_view::npos) {
+      break; // '=' padding or the closing quote
+    }
+    value = (value << 6) | unsigned(at);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes += char((value >> bits) & 0xFF);
+    }
+  }
+  return bytes;
+}
+
+bool HasDisplay() {
+  const char* display = std::getenv("DISPLAY");
+  return display && *display;
+}
+
+/// Runs a command line (Chromium, xvfb-run) with a time limit, its output into `log`; its exit
+/// code.
+int RunTool(const std::string& command, const std::string& log = "/dev/null") {
+  const int status = std::system(("timeout 600 " + command + " >" + log + " 2>&1").c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -287,11 +332,16 @@ TEST_F(PlanReviewCommands, ReportTablesHoldEvaluateJsonsNumbersAndChromiumRender
                                    m_Work);
   ASSERT_EQ(postplan.exitCode, 0) << postplan.err;
   const auto report = m_Work / "report.html";
-  const Result result = Seedplan("report --plan " + BasePlan() + " --compare " + post.string() +
-                                     " --out " + report.string(),
-                                 m_Work);
-  ASSERT_EQ(result.exitCode, 0) << result.err;
-  EXPECT_NE(result.out.find("wrote " + report.string()), std::string::npos) << result.out;
+  // Under Xvfb (as the viewer tests run): the viewer draws the pictures off screen.
+  const auto log = m_Work / "report.log";
+  ASSERT_EQ(RunTool(std::string("xvfb-run -a ") + SEEDPLAN_EXECUTABLE + " report --plan " +
+                        BasePlan() + " --compare " + post.string() + " --out " + report.string(),
+                    log.string()),
+            0)
+      << ReadText(log);
+  EXPECT_NE(ReadText(log).find("wrote " + report.string() + " (pictures: drawn)"),
+            std::string::npos)
+      << ReadText(log);
   const std::string html = ReadText(report);
 
   std::map<std::string, std::map<std::pair<std::string, std::string>, std::optional<double>>>
@@ -311,7 +361,23 @@ TEST_F(PlanReviewCommands, ReportTablesHoldEvaluateJsonsNumbersAndChromiumRender
   EXPECT_NE(html.find("SP-PHANTOM-001"), std::string::npos) << "the CT's patient id";
   EXPECT_NE(html.find("S07 (pseudonymous)"), std::string::npos);
   EXPECT_NE(html.find("TG-43, water"), std::string::npos);
-  EXPECT_NE(html.find("This report has no pictures:"), std::string::npos);
+  ExpectPicturesOrTheirReason(html, 1, true);
+  // The first picture is the axial slice through GTV_Lung: the 100 % isodose (red in the
+  // viewer's colours) wraps the lesion, so red pixels are there, on a CT that is not blank.
+  const std::string marker = "src=\"data:image/png;base64,";
+  const auto first = html.find(marker);
+  ASSERT_NE(first, std::string::npos);
+  const auto axial = m_Work / "axial.png";
+  std::ofstream(axial, std::ios::binary) << Base64Decode(html.substr(
+      first + marker.size(), html.find('"', first + marker.size()) - first - marker.size()));
+  const test::PngImage slice = test::ReadPng(axial);
+  std::size_t isodoseRed = 0, grey = 0;
+  for (const auto& p : slice.rgb) {
+    isodoseRed += p[0] > 200 && p[1] < 60 && p[2] < 60;
+    grey += p[0] == p[1] && p[1] == p[2] && p[0] > 30 && p[0] < 220;
+  }
+  EXPECT_GT(isodoseRed, 50u) << "the 100 % isodose line";
+  EXPECT_GT(grey, slice.rgb.size() / 10) << "the CT";
   EXPECT_NE(html.find("@page { size: A4"), std::string::npos);
   // Self-contained: nothing is fetched from elsewhere.
   for (const char* external : {"src=\"http", "href=", "<link", "<script", "url("}) {
@@ -323,15 +389,14 @@ TEST_F(PlanReviewCommands, ReportTablesHoldEvaluateJsonsNumbersAndChromiumRender
   const auto png = m_Work / "report.png";
   const std::string chromium = "chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +
                                (m_Work / "chromium").string() + " ";
-  ASSERT_EQ(RunChromium(chromium + "--print-to-pdf=" + pdf.string() + " file://" + report.string()),
-            0);
+  ASSERT_EQ(RunTool(chromium + "--print-to-pdf=" + pdf.string() + " file://" + report.string()), 0);
   std::ifstream pdfIn(pdf, std::ios::binary);
   std::string magic(5, '\0');
   pdfIn.read(magic.data(), 5);
   EXPECT_EQ(magic, "%PDF-");
   EXPECT_GT(std::filesystem::file_size(pdf), 20000u);
-  ASSERT_EQ(RunChromium(chromium + "--hide-scrollbars --window-size=1240,1754 --screenshot=" +
-                        png.string() + " file://" + report.string()),
+  ASSERT_EQ(RunTool(chromium + "--hide-scrollbars --window-size=1240,1754 --screenshot=" +
+                    png.string() + " file://" + report.string()),
             0);
   const test::PngImage image = test::ReadPng(png);
   EXPECT_EQ(image.width, 1240u);
@@ -378,6 +443,7 @@ TEST(DemoReport, DemoWritesTheReportWithEvaluateJsonsNumbers) {
   std::map<std::string, std::map<std::pair<std::string, std::string>, std::optional<double>>>
       expected{{"planned", EvaluateJson(json.out)}};
   const auto checked = CheckReportCells(html, expected);
+  ExpectPicturesOrTheirReason(html, 4, HasDisplay());
   // Four lesion rows of 9 numbers, the organ limits, 22 structures.
   EXPECT_GE(checked.at("planned"), 4 * 9 + 22 * 3);
   for (const char* lesion : {"GTV_Lung", "GTV_Bone", "GTV_Node", "GTV_Adrenal"}) {
