@@ -5,7 +5,7 @@
 # (dciodvfy, dcentvfy) and python3-dicompylercore for DICOM RT (numpy and scipy for the test
 # scripts that write foreign RT Plans and Doses), plastimatch for DVHs, R's
 # survival package for the outcome analyses, pandas for the study export; chromium renders the
-# plan report; clang with its runtime (libFuzzer, sanitizers) and its OpenMP (the dose engine
+# plan report (zlib: the report test reads its PNG); clang with its runtime (libFuzzer, sanitizers) and its OpenMP (the dose engine
 # compiled with clang) builds the fuzz targets.
 set -euo pipefail
 packages=(
@@ -16,7 +16,7 @@ packages=(
   libsqlite3-dev sqlite3
   dcmtk python3-pydicom dicom3tools python3-dicompylercore plastimatch
   python3-numpy python3-scipy
-  r-cran-survival python3-pandas chromium
+  r-cran-survival python3-pandas chromium zlib1g-dev
   clang libclang-rt-14-dev libomp-14-dev
 )
 missing=()
