@@ -3,9 +3,9 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
+#include "MetricsJson.h"
 #include "PlanningSession.h"
 #include "seedplan/core/Error.h"
-#include "seedplan/core/JsonWriter.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/planning/PlanXml.h"
 
@@ -22,37 +22,16 @@ struct EvaluateOptions {
   bool json = false;
 };
 
-void WriteMetricsJson(JsonWriter& json, const planning::StructureMetrics& entry) {
-  const auto& m = entry.metrics;
-  const bool target = entry.rxGy.has_value();
-  const std::optional<double> none;
-  json.BeginObject().Key("name").String(entry.structureName).Key("role").String(entry.role);
-  if (target) {
-    json.Key("rx_Gy").Number(*entry.rxGy);
-  }
-  json.Key("volume_cc").Number(m.volumeCc);
-  json.Key("D90_Gy").Number(m.D90Gy).Key("D98_Gy").Number(m.D98Gy);
-  json.Key("D100_Gy").Number(m.D100Gy).Key("Dmean_Gy").Number(m.DmeanGy);
-  json.Key("Dmin_Gy").Number(m.DminGy).Key("Dmax_Gy").Number(m.DmaxGy);
-  json.Key("V100_pct").Number(target ? std::optional<double>(m.V100Pct) : none);
-  json.Key("V150_pct").Number(target ? std::optional<double>(m.V150Pct) : none);
-  json.Key("V200_pct").Number(target ? std::optional<double>(m.V200Pct) : none);
-  json.Key("D2cc_Gy").Number(m.D2ccGy).Key("D1cc_Gy").Number(m.D1ccGy);
-  json.Key("D0_1cc_Gy").Number(m.D0_1ccGy);
-  json.Key("CI").Number(target ? m.CI : none).Key("EI").Number(target ? m.EI : none);
-  json.Key("HI").Number(target ? m.HI : none);
-  json.EndObject();
-}
-
 void RunEvaluate(const EvaluateOptions& options) {
   PlanningSession session;
   session.plan = planning::PlanXml::Read(options.plan);
+  // Load() stamps the CT's identity into the plan, so the plan's own UID is kept to compare.
+  const std::string planFrame = session.plan.frameOfReferenceUid;
   session.Load(session.plan.ctPath, "", session.plan.structuresPath, {});
-  if (!session.plan.frameOfReferenceUid.empty() &&
-      session.ct.info.frameOfReferenceUid != session.plan.frameOfReferenceUid) {
-    throw InvalidInput(options.plan + ": the plan's Frame of Reference UID " +
-                       session.plan.frameOfReferenceUid + " is not the CT's (" +
-                       session.ct.info.frameOfReferenceUid + " at " + session.plan.ctPath + ")");
+  if (!planFrame.empty() && session.ct.info.frameOfReferenceUid != planFrame) {
+    throw InvalidInput(options.plan + ": the plan's Frame of Reference UID " + planFrame +
+                       " is not the CT's (" + session.ct.info.frameOfReferenceUid + " at " +
+                       session.plan.ctPath + ")");
   }
   const dosimetry::SourceLibrary library;
   try {
@@ -65,13 +44,7 @@ void RunEvaluate(const EvaluateOptions& options) {
   const auto& metrics = session.plan.metrics;
   const auto& checks = session.limitChecks;
   if (options.json) {
-    JsonWriter json;
-    json.BeginArray();
-    for (const auto& entry : metrics) {
-      WriteMetricsJson(json, entry);
-    }
-    json.EndArray();
-    std::cout << json.Text() << '\n';
+    std::cout << MetricsJson(metrics) << '\n';
     return;
   }
   std::cout << "plan " << options.plan << " (" << session.plan.kind << "), "

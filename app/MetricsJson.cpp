@@ -8,8 +8,7 @@ namespace seedplan::app {
 
 namespace {
 
-// Key for key the object `evaluate --json` writes (app/EvaluateCommand.cpp); a test compares the
-// two outputs byte for byte.
+// The one writer of the metrics JSON: `evaluate --json` and `edit --json` both print it.
 void WriteMetrics(JsonWriter& json, const planning::StructureMetrics& entry) {
   const auto& m = entry.metrics;
   const bool target = entry.rxGy.has_value();

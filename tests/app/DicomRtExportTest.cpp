@@ -443,6 +443,22 @@ TEST_F(DicomRtDemo, APlanOnACtSeriesChangedSincePlanningIsRefused) {
   EXPECT_FALSE(fs::exists(m_Work / "out"));
 }
 
+// evaluate and edit compare the plan's Frame of Reference with its CT's; PlanningSession::Load
+// stamps the CT's UID into the plan, so the check must use the UID the plan file carried.
+TEST_F(DicomRtDemo, EvaluateAndEditRefuseAPlanOnAnotherFrameOfReference) {
+  planning::Plan plan = DemoPlan();
+  plan.frameOfReferenceUid = "1.2.826.0.1.3680043.9.7777.99.3";
+  planning::PlanXml::Write(plan, m_Work / "other_frame.xml");
+  const Result evaluate = Seedplan("evaluate --plan " + Quote(m_Work / "other_frame.xml"), m_Work);
+  ExpectRefused(evaluate, {"other_frame.xml", "1.2.826.0.1.3680043.9.7777.99.3", "is not the CT's"},
+                m_Work / "none");
+  const Result edit = Seedplan("edit --plan " + Quote(m_Work / "other_frame.xml") +
+                                   " --delete 0 --out " + Quote(m_Work / "edited.xml"),
+                               m_Work);
+  ExpectRefused(edit, {"1.2.826.0.1.3680043.9.7777.99.3", "is not the CT's"},
+                m_Work / "edited.xml");
+}
+
 TEST_F(DicomRtDemo, APlanOnAVolumeCtIsRefusedForLackOfADicomFrameOfReference) {
   planning::Plan plan = DemoPlan();
   plan.ctPath = (m_Work / "ct.mha").string();
