@@ -6,8 +6,8 @@
 #include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
-#include "seedplan/imaging/DicomPrecheck.h"
 #include "seedplan/imaging/DicomImageCheck.h"
+#include "seedplan/imaging/DicomPrecheck.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
