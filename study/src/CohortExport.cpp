@@ -218,34 +218,9 @@ std::atomic<unsigned> g_FolderCounter{0};
 
 } // namespace
 
+// The columns the outcome analysis reads, in its order: one list, owned by the reader.
 const std::vector<std::string>& CohortExport::CohortColumns() {
-  static const std::vector<std::string> columns = {"patient_id",
-                                                   "group",
-                                                   "age",
-                                                   "sex",
-                                                   "child_pugh",
-                                                   "ecog",
-                                                   "afp_ng_ml",
-                                                   "lesion_site",
-                                                   "n_extrahepatic",
-                                                   "pd1_agent",
-                                                   "seed_activity_mci",
-                                                   "n_seeds",
-                                                   "prescribed_dose_gy",
-                                                   "d90_gy",
-                                                   "v100_pct",
-                                                   "best_response",
-                                                   "start_date",
-                                                   "pfs_date",
-                                                   "pfs_event",
-                                                   "os_date",
-                                                   "os_event",
-                                                   "lpfs_date",
-                                                   "lpfs_event",
-                                                   "pfs_months",
-                                                   "os_months",
-                                                   "lpfs_months"};
-  return columns;
+  return CohortTable::RequiredColumns();
 }
 
 ExportTable CohortExport::Patients(const StudySnapshot& snapshot) {
