@@ -2,6 +2,7 @@
 
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/dosimetry/GridDoseSampler.h"
 
 #include <algorithm>
 #include <array>
@@ -32,36 +33,19 @@ void CheckPositive(double value, const char* what) {
   }
 }
 
-/// Trilinear interpolation at a continuous index; false if it lies outside the voxel centres.
+/// Trilinear interpolation at a continuous index (GridDoseSampler's); false if it lies outside
+/// the voxel centres by more than kEdgeToleranceVoxels.
 bool Sample(const Volume<float>& dose, double x, double y, double z, double& value) {
   const auto& size = dose.Geometry().Size();
-  const double position[3] = {x, y, z};
-  std::int64_t lower[3];
-  double weight[3];
+  const Eigen::Vector3d position(x, y, z);
   for (int axis = 0; axis < 3; ++axis) {
     const double last = static_cast<double>(size[axis] - 1);
     if (!(position[axis] >= -kEdgeToleranceVoxels &&
           position[axis] <= last + kEdgeToleranceVoxels)) {
       return false;
     }
-    const double clamped = std::clamp(position[axis], 0.0, last);
-    const double floored = std::min(std::floor(clamped), std::max(last - 1.0, 0.0));
-    lower[axis] = static_cast<std::int64_t>(floored);
-    weight[axis] = clamped - floored;
   }
-  const std::int64_t upper[3] = {std::min(lower[0] + 1, size[0] - 1),
-                                 std::min(lower[1] + 1, size[1] - 1),
-                                 std::min(lower[2] + 1, size[2] - 1)};
-  const auto lerp = [](double a, double b, double t) { return a + (b - a) * t; };
-  const double c00 =
-      lerp(dose.At(lower[0], lower[1], lower[2]), dose.At(upper[0], lower[1], lower[2]), weight[0]);
-  const double c10 =
-      lerp(dose.At(lower[0], upper[1], lower[2]), dose.At(upper[0], upper[1], lower[2]), weight[0]);
-  const double c01 =
-      lerp(dose.At(lower[0], lower[1], upper[2]), dose.At(upper[0], lower[1], upper[2]), weight[0]);
-  const double c11 =
-      lerp(dose.At(lower[0], upper[1], upper[2]), dose.At(upper[0], upper[1], upper[2]), weight[0]);
-  value = lerp(lerp(c00, c10, weight[1]), lerp(c01, c11, weight[1]), weight[2]);
+  value = GridDoseSampler::DoseAtIndex(dose, position);
   return true;
 }
 

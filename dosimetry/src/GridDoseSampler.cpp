@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace seedplan::dosimetry {
 
@@ -41,11 +42,18 @@ bool GridDoseSampler::Covers(const Eigen::Vector3d& pointMm) const {
 }
 
 double GridDoseSampler::DoseAt(const Eigen::Vector3d& pointMm) const {
-  const Eigen::Vector3d index = m_PointToIndex * (pointMm - m_OriginMm);
-  const auto& size = m_Dose->Geometry().Size();
+  return DoseAtIndex(*m_Dose, m_PointToIndex * (pointMm - m_OriginMm));
+}
+
+double GridDoseSampler::DoseAtIndex(const Volume<float>& dose, const Eigen::Vector3d& index) {
+  const auto& size = dose.Geometry().Size();
   std::int64_t lower[3];
   double weight[3];
   for (int axis = 0; axis < 3; ++axis) {
+    // No index from a NaN or infinite coordinate: the value is undefined there, not a voxel's.
+    if (!std::isfinite(index[axis])) {
+      return std::numeric_limits<double>::quiet_NaN();
+    }
     const double last = static_cast<double>(size[axis] - 1);
     const double clamped = std::clamp(index[axis], 0.0, last);
     // The cell's lower corner; on the last centre plane use the last cell with weight 1.
@@ -56,7 +64,6 @@ double GridDoseSampler::DoseAt(const Eigen::Vector3d& pointMm) const {
   const std::int64_t upper[3] = {std::min(lower[0] + 1, size[0] - 1),
                                  std::min(lower[1] + 1, size[1] - 1),
                                  std::min(lower[2] + 1, size[2] - 1)};
-  const Volume<float>& dose = *m_Dose;
   auto lerp = [](double a, double b, double t) { return a + (b - a) * t; };
   const double c00 =
       lerp(dose.At(lower[0], lower[1], lower[2]), dose.At(upper[0], lower[1], lower[2]), weight[0]);

@@ -26,6 +26,9 @@ public:
   /// the value at the clamped index (the nearest point of the centre box): check Covers() first
   /// where that matters.
   double DoseAt(const Eigen::Vector3d& pointMm) const;
+  /// The same interpolation at a continuous voxel index (clamped to the centre box; NaN for a
+  /// non-finite index), for callers that already work in index space (GammaIndex's search).
+  static double DoseAtIndex(const Volume<float>& dose, const Eigen::Vector3d& index);
 
   const Volume<float>& Dose() const { return *m_Dose; }
 
