@@ -4,6 +4,7 @@
 // volumes against the contours, live editing against a fresh evaluation, refusals.
 
 #include "seedplan/planning/PlanEvaluator.h"
+#include "seedplan/planning/LivePlanEvaluation.h"
 
 #include "seedplan/core/Error.h"
 #include "seedplan/core/SeedsCsv.h"

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "seedplan/core/Volume.h"
+#include "seedplan/dosimetry/DoseCalculator.h"
+#include "seedplan/dosimetry/SourceLibrary.h"
+#include "seedplan/imaging/StructureSet.h"
+#include "seedplan/planning/Plan.h"
+#include "seedplan/planning/PlanEvaluator.h"
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace seedplan::planning {
+
+/// A plan's evaluation kept live for editing (issue 14): the total-dose grid is updated
+/// incrementally when a seed is added, removed or changed (only the voxels within the cutoff of
+/// its old and new positions: DoseCalculator::AddDoseRate), and a structure's metrics are
+/// recomputed on demand by exactly the code PlanEvaluator::Evaluate runs (its samples re-split
+/// around the current seeds and their exact dose recomputed: a few ms for a lesion), so the
+/// numbers equal a fresh evaluation of the edited plan. Structures farther than the cutoff (plus
+/// their own extent) from every changed seed keep their cached metrics.
+///
+/// Measured on the sample plan (bench/PlanningBenchmark): one seed move with the dose and the
+/// edited lesion's metrics, and with every structure's metrics; see docs/ARCHITECTURE.md.
+/// Not thread-safe; the structure set and library must outlive it.
+class LivePlanEvaluation {
+public:
+  LivePlanEvaluation(Plan plan, const imaging::StructureSet& structures, const GridGeometry& grid,
+                     const dosimetry::SourceLibrary& library, EvaluationOptions options = {});
+  ~LivePlanEvaluation();
+  LivePlanEvaluation(const LivePlanEvaluation&) = delete;
+  LivePlanEvaluation& operator=(const LivePlanEvaluation&) = delete;
+
+  const Plan& CurrentPlan() const { return m_Plan; }
+  const Volume<float>& DoseGy() const { return m_DoseGy; }
+
+  /// Replaces seed `index` (position, direction, strength, model: any change). InvalidInput for
+  /// an index out of range or a bad seed (nothing is changed then).
+  void ReplaceSeed(std::size_t index, const Seed& seed);
+  void AddSeed(const Seed& seed);
+  void RemoveSeed(std::size_t index);
+
+  /// The metrics of one structure under the current seeds (InvalidInput for an unknown name).
+  StructureMetrics Metrics(const std::string& structureName);
+  /// Its DVH curve, from the same samples.
+  StructureDvhCurve Curve(const std::string& structureName);
+  /// Every structure, the curves and the limits: what PlanEvaluator::Evaluate gives for the
+  /// current plan.
+  PlanEvaluation EvaluateAll();
+
+private:
+  struct Cached {
+    StructureMetrics metrics;
+    StructureDvhCurve curve;
+  };
+  void Changed(const std::vector<Seed>& removed, const std::vector<Seed>& added);
+  std::size_t IndexOf(const std::string& structureName) const;
+  const Cached& Ensure(std::size_t structure);
+
+  Plan m_Plan;
+  const imaging::StructureSet& m_Structures;
+  const dosimetry::SourceLibrary& m_Library;
+  EvaluationOptions m_Options;
+  std::unique_ptr<dosimetry::DoseCalculator> m_Calculator;
+  double m_GyPerCGyPerH = 0.0;
+  Volume<float> m_DoseGy;
+  std::vector<std::optional<Cached>> m_Cache;
+};
+
+} // namespace seedplan::planning

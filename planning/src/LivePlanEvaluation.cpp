@@ -1,0 +1,144 @@
+#include "seedplan/planning/LivePlanEvaluation.h"
+
+#include "StructureEvaluation.h"
+
+#include "seedplan/core/Error.h"
+#include "seedplan/core/MaskIndexBox.h"
+#include "seedplan/dosimetry/ImplantDose.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace seedplan::planning {
+
+using detail::CalculationOf;
+using detail::CheckPrescriptions;
+using detail::EvaluateStructure;
+using detail::StructureContext;
+using detail::TotalDoseFactor;
+
+LivePlanEvaluation::LivePlanEvaluation(Plan plan, const imaging::StructureSet& structures,
+                                       const GridGeometry& grid,
+                                       const dosimetry::SourceLibrary& library,
+                                       EvaluationOptions options)
+    : m_Plan(std::move(plan)), m_Structures(structures), m_Library(library),
+      m_Options(std::move(options)) {
+  CheckPrescriptions(m_Plan, m_Structures);
+  auto engine = dosimetry::ImplantDose::MakeEngine(m_Plan.seeds, m_Library, m_Plan.seedModel,
+                                                   CalculationOf(m_Plan));
+  m_Calculator = std::move(engine.calculator);
+  m_GyPerCGyPerH = TotalDoseFactor(engine.halfLifeDays);
+  m_DoseGy = PlanEvaluator::TotalDose(m_Plan, grid, m_Library);
+  m_Cache.resize(m_Structures.structures.size());
+}
+
+LivePlanEvaluation::~LivePlanEvaluation() = default;
+
+void LivePlanEvaluation::ReplaceSeed(std::size_t index, const Seed& seed) {
+  if (index >= m_Plan.seeds.size()) {
+    throw InvalidInput("seed " + std::to_string(index + 1) + " does not exist; the plan has " +
+                       std::to_string(m_Plan.seeds.size()) + " seeds");
+  }
+  m_Calculator->ValidateSeeds({seed});
+  const Seed old = m_Plan.seeds[index];
+  m_Plan.seeds[index] = seed;
+  Changed({old}, {seed});
+}
+
+void LivePlanEvaluation::AddSeed(const Seed& seed) {
+  m_Calculator->ValidateSeeds({seed});
+  m_Plan.seeds.push_back(seed);
+  Changed({}, {seed});
+}
+
+void LivePlanEvaluation::RemoveSeed(std::size_t index) {
+  if (index >= m_Plan.seeds.size()) {
+    throw InvalidInput("seed " + std::to_string(index + 1) + " does not exist; the plan has " +
+                       std::to_string(m_Plan.seeds.size()) + " seeds");
+  }
+  const Seed old = m_Plan.seeds[index];
+  m_Plan.seeds.erase(m_Plan.seeds.begin() + static_cast<std::ptrdiff_t>(index));
+  Changed({old}, {});
+}
+
+void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::vector<Seed>& added) {
+  // The grid: only the voxels within the cutoff of the old and new positions.
+  if (!removed.empty()) {
+    m_Calculator->AddDoseRate(m_DoseGy, removed, -m_GyPerCGyPerH);
+  }
+  if (!added.empty()) {
+    m_Calculator->AddDoseRate(m_DoseGy, added, m_GyPerCGyPerH);
+  }
+  // A structure's metrics depend on the seeds within the cutoff of it (its samples) and on the
+  // grid within the isodose reach of it (V_ref): keep those of structures beyond both.
+  const double reachMm = m_Plan.engine.cutoffCm * 10.0 + m_Options.isodoseReachMm;
+  for (std::size_t s = 0; s < m_Cache.size(); ++s) {
+    if (!m_Cache[s]) {
+      continue;
+    }
+    const Mask& mask = m_Structures.structures[s].mask;
+    const auto box = MaskIndexBox::Of(mask);
+    bool affected = !box.has_value();
+    for (const auto* seeds : {&removed, &added}) {
+      for (const Seed& seed : *seeds) {
+        if (affected || !box) {
+          break;
+        }
+        // Distance from the seed to the mask's box (in the mask's index frame, scaled to mm).
+        const Eigen::Vector3d index = mask.Geometry().PointToContinuousIndex(seed.positionMm);
+        double distance2 = 0.0;
+        for (int a = 0; a < 3; ++a) {
+          const double below = double(box->lower[static_cast<std::size_t>(a)]) - 0.5 - index[a];
+          const double above = index[a] - double(box->upper[static_cast<std::size_t>(a)]) - 0.5;
+          const double outside = std::max({0.0, below, above}) * mask.Geometry().SpacingMm()[a];
+          distance2 += outside * outside;
+        }
+        affected = distance2 <= reachMm * reachMm;
+      }
+    }
+    if (affected) {
+      m_Cache[s].reset();
+    }
+  }
+}
+
+std::size_t LivePlanEvaluation::IndexOf(const std::string& structureName) const {
+  for (std::size_t s = 0; s < m_Structures.structures.size(); ++s) {
+    if (m_Structures.structures[s].name == structureName) {
+      return s;
+    }
+  }
+  throw InvalidInput("structure '" + structureName + "' is not in the structure set");
+}
+
+const LivePlanEvaluation::Cached& LivePlanEvaluation::Ensure(std::size_t structure) {
+  if (!m_Cache[structure]) {
+    const StructureContext context{m_Plan,        m_Structures,   m_Options,
+                                   *m_Calculator, m_GyPerCGyPerH, m_DoseGy};
+    Cached entry;
+    EvaluateStructure(context, structure, entry.metrics, entry.curve);
+    m_Cache[structure] = std::move(entry);
+  }
+  return *m_Cache[structure];
+}
+
+StructureMetrics LivePlanEvaluation::Metrics(const std::string& structureName) {
+  return Ensure(IndexOf(structureName)).metrics;
+}
+
+StructureDvhCurve LivePlanEvaluation::Curve(const std::string& structureName) {
+  return Ensure(IndexOf(structureName)).curve;
+}
+
+PlanEvaluation LivePlanEvaluation::EvaluateAll() {
+  PlanEvaluation evaluation;
+  for (std::size_t s = 0; s < m_Structures.structures.size(); ++s) {
+    const Cached& entry = Ensure(s);
+    evaluation.metrics.push_back(entry.metrics);
+    evaluation.curves.push_back(entry.curve);
+  }
+  evaluation.limits = PlanEvaluator::CheckLimits(evaluation.metrics, m_Plan.limits);
+  return evaluation;
+}
+
+} // namespace seedplan::planning
