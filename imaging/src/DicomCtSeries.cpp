@@ -6,8 +6,8 @@
 #include "seedplan/core/InputLimits.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
+#include "seedplan/imaging/DicomFileCheck.h"
 #include "seedplan/imaging/DicomImageCheck.h"
-#include "seedplan/imaging/DicomPrecheck.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dcdeftag.h>
@@ -200,9 +200,9 @@ SliceHeader ReadHeader(const fs::path& path) {
   // The project's own check of the file's structure and image attributes first: DCMTK and GDCM
   // read only files whose every element fits in the file and whose image attributes have their
   // DICOM VR and sane values.
-  DicomPrecheckSummary summary;
+  DicomFileSummary summary;
   try {
-    summary = DicomPrecheck::CheckFile(path);
+    summary = DicomFileCheck::CheckFile(path);
   } catch (const DataFormat&) {
     if (!part10) {
       ThrowNotDicom(path);

@@ -1,390 +1,574 @@
-#include "DicomFileCheck.h"
+#include "seedplan/imaging/DicomFileCheck.h"
 
-#include "DicomItemReader.h"
 #include "seedplan/core/Error.h"
+#include "seedplan/core/FileByteSource.h"
+#include "seedplan/core/InputLimits.h"
+#include "seedplan/core/MemoryByteSource.h"
+#include "seedplan/core/TextParsing.h"
 
-#include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dcfilefo.h>
-#include <dcmtk/dcmdata/dctag.h>
+#include <zlib.h>
 
-#include <algorithm>
 #include <array>
 #include <cstdio>
-#include <fstream>
-#include <vector>
+#include <cstring>
+#include <memory>
+#include <string_view>
 
 namespace seedplan::imaging {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::uint32_t kUndefinedLength = 0xFFFFFFFFu;
-constexpr std::uint16_t kItemGroup = 0xFFFE;
-constexpr std::uint16_t kItem = 0xE000;
-constexpr std::uint16_t kItemDelimiter = 0xE00D;
-constexpr std::uint16_t kSequenceDelimiter = 0xE0DD;
-constexpr std::size_t kWindowBytes = 1 << 20;
-constexpr std::size_t kMaxUidLength = 64;
+constexpr std::uint32_t kItem = DicomTag(0xFFFE, 0xE000);
+constexpr std::uint32_t kItemDelimitation = DicomTag(0xFFFE, 0xE00D);
+constexpr std::uint32_t kSequenceDelimitation = DicomTag(0xFFFE, 0xE0DD);
+constexpr std::uint32_t kPixelData = DicomTag(0x7FE0, 0x0010);
+constexpr std::uint32_t kTransferSyntaxUid = DicomTag(0x0002, 0x0010);
+constexpr std::uint32_t kMediaStorageSopClassUid = DicomTag(0x0002, 0x0002);
+constexpr std::uint32_t kMetaGroupLength = DicomTag(0x0002, 0x0000);
+// PS3.5 9.1: a UID has at most 64 characters (plus one NUL of padding to an even length).
+constexpr std::uint64_t kMaxUidBytes = 65;
 constexpr const char* kImplicitLittleEndian = "1.2.840.10008.1.2";
 constexpr const char* kExplicitLittleEndian = "1.2.840.10008.1.2.1";
+// A CT slice has a few hundred top-level elements, an RT Structure Set a few dozen (its contours
+// are nested); the caps bound the time and memory a crafted file of tiny elements can cost.
+constexpr std::size_t kMaxTopLevelElements = 10000;
+constexpr std::uint64_t kMaxElements = 20000000;
 
-/// "Pixel Data (7FE0,0010)".
-std::string TagText(std::uint16_t group, std::uint16_t element) {
-  return DicomItemReader::Name(DcmTagKey(group, element));
+// The value representations of PS3.5 6.2; those with a 4-byte length after two reserved bytes in
+// explicit VR syntaxes (PS3.5 7.1.2) are listed in kLongVrs.
+constexpr std::array<std::string_view, 34> kVrs = {
+    "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT",
+    "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
+    "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+constexpr std::array<std::string_view, 13> kLongVrs = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
+                                                       "SV", "UC", "UN", "UR", "UT", "UV"};
+
+bool IsVr(std::string_view vr) {
+  for (const std::string_view known : kVrs) {
+    if (vr == known) {
+      return true;
+    }
+  }
+  return false;
 }
 
-/// Reads little-endian numbers at arbitrary offsets through a 1 MiB window, so that walking the
-/// element headers of a 200 MB RT Dose reads the headers, not the pixel data.
-class ByteSource {
-public:
-  ByteSource(const fs::path& file, std::uintmax_t size) : m_File(file.string()), m_Size(size) {
-    m_Stream.open(file, std::ios::binary);
-    if (!m_Stream) {
-      throw Io(m_File + ": cannot open the file for reading");
+bool IsLongVr(std::string_view vr) {
+  for (const std::string_view known : kLongVrs) {
+    if (vr == known) {
+      return true;
     }
   }
-
-  std::uintmax_t Size() const { return m_Size; }
-
-  /// `count` bytes at `offset`; DataFormat if the file ends before (`what` names the element).
-  const unsigned char* Bytes(std::uintmax_t offset, std::size_t count, const std::string& what) {
-    if (offset > m_Size || count > m_Size - offset) {
-      throw DataFormat(m_File + ": truncated: " + what + " at byte " + std::to_string(offset) +
-                       " needs " + std::to_string(count) + " bytes but the file has " +
-                       std::to_string(m_Size) + " bytes");
-    }
-    if (offset < m_WindowStart || offset + count > m_WindowStart + m_Window.size()) {
-      const std::size_t length =
-          static_cast<std::size_t>(std::min<std::uintmax_t>(kWindowBytes, m_Size - offset));
-      m_Window.resize(length);
-      m_Stream.clear();
-      m_Stream.seekg(static_cast<std::streamoff>(offset));
-      m_Stream.read(reinterpret_cast<char*>(m_Window.data()), static_cast<std::streamsize>(length));
-      if (!m_Stream) {
-        throw Io(m_File + ": cannot read " + std::to_string(length) + " bytes at byte " +
-                 std::to_string(offset));
-      }
-      m_WindowStart = offset;
-    }
-    return m_Window.data() + (offset - m_WindowStart);
-  }
-
-  std::uint16_t U16(std::uintmax_t offset, const std::string& what) {
-    const unsigned char* b = Bytes(offset, 2, what);
-    return static_cast<std::uint16_t>(b[0] | (b[1] << 8));
-  }
-  std::uint32_t U32(std::uintmax_t offset, const std::string& what) {
-    const unsigned char* b = Bytes(offset, 4, what);
-    return static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8) |
-           (static_cast<std::uint32_t>(b[2]) << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
-  }
-
-private:
-  std::string m_File;
-  std::uintmax_t m_Size;
-  std::ifstream m_Stream;
-  std::vector<unsigned char> m_Window;
-  std::uintmax_t m_WindowStart = 0;
-};
-
-bool IsLongFormVr(const char vr[2]) {
-  static constexpr std::array<const char*, 13> kLong = {"OB", "OD", "OF", "OL", "OV", "OW", "SQ",
-                                                        "UC", "UN", "UR", "UT", "SV", "UV"};
-  return std::any_of(kLong.begin(), kLong.end(),
-                     [&](const char* v) { return v[0] == vr[0] && v[1] == vr[1]; });
+  return false;
 }
 
-/// One element's header as found in the file.
-struct ElementHeader {
-  std::uint16_t group = 0;
-  std::uint16_t element = 0;
-  char vr[2] = {0, 0};
-  std::uint32_t length = 0;
-  std::uintmax_t valueOffset = 0;
+std::string Hex(unsigned char byte) {
+  char text[8];
+  std::snprintf(text, sizeof text, "0x%02X", byte);
+  return text;
+}
+
+struct Syntax {
+  bool explicitVr = true;
+  bool bigEndian = false;
 };
 
 class Walker {
 public:
-  Walker(ByteSource& bytes, std::string file, bool explicitVr)
-      : m_Bytes(bytes), m_File(std::move(file)), m_Explicit(explicitVr) {}
+  Walker(const ByteSource& source, std::string name, DicomFileSummary& summary,
+         const DicomFileCheck::Options& options)
+      : m_Source(source), m_Name(std::move(name)), m_Summary(summary), m_Options(options) {}
 
-  std::size_t ElementCount() const { return m_Count; }
+  [[noreturn]] void Corrupt(const std::string& message) const {
+    throw DataFormat(m_Name + ": corrupt DICOM file: " + message +
+                     "; expected a complete DICOM file (is it truncated or damaged?)");
+  }
 
-  /// Walks the elements of a data set from `offset` to `end` (a defined-length item or the file),
-  /// or, when `delimited`, up to and including its item delimiter; returns the offset after it.
-  std::uintmax_t Dataset(std::uintmax_t offset, std::uintmax_t end, bool delimited, int depth) {
-    while (offset < end) {
-      const ElementHeader header = ReadHeader(offset);
-      if (header.group == kItemGroup) {
-        if (delimited && header.element == kItemDelimiter) {
-          ExpectZeroLength(header, offset);
-          return header.valueOffset;
-        }
-        Refuse(header, offset, "an item tag inside a data set; expected a data element");
-      }
-      if (++m_Count > DicomFileCheck::kMaxElements) {
-        throw DataFormat(m_File + ": more than " + std::to_string(DicomFileCheck::kMaxElements) +
-                         " elements; expected a DICOM RT object of sensible size");
-      }
-      const bool sequence = IsSequence(header);
-      if (header.length == kUndefinedLength) {
-        if (!sequence) {
-          if (header.group == 0x7FE0 && header.element == 0x0010) {
-            throw NotSupported(m_File + ": encapsulated (compressed) Pixel Data (7FE0,0010); "
-                                        "expected native pixel data");
-          }
-          Refuse(header, offset, "undefined length on an element that is not a sequence");
-        }
-        offset = Sequence(header.valueOffset, end, true, depth + 1);
-        continue;
-      }
-      CheckFits(header, offset, end);
-      if (sequence) {
-        Sequence(header.valueOffset, header.valueOffset + header.length, false, depth + 1);
-      }
-      offset = header.valueOffset + header.length;
+  std::uint16_t Read16(std::uint64_t position, bool bigEndian) const {
+    unsigned char bytes[2];
+    Read(position, bytes, 2);
+    return bigEndian ? static_cast<std::uint16_t>(bytes[0] << 8 | bytes[1])
+                     : static_cast<std::uint16_t>(bytes[1] << 8 | bytes[0]);
+  }
+
+  std::uint32_t Read32(std::uint64_t position, bool bigEndian) const {
+    unsigned char bytes[4];
+    Read(position, bytes, 4);
+    return bigEndian ? (std::uint32_t{bytes[0]} << 24 | std::uint32_t{bytes[1]} << 16 |
+                        std::uint32_t{bytes[2]} << 8 | bytes[3])
+                     : (std::uint32_t{bytes[3]} << 24 | std::uint32_t{bytes[2]} << 16 |
+                        std::uint32_t{bytes[1]} << 8 | bytes[0]);
+  }
+
+  void Read(std::uint64_t position, void* buffer, std::size_t count) const {
+    if (m_Source.ReadAt(position, buffer, count) != count) {
+      Corrupt("the file ends at byte " + std::to_string(m_Source.Size()) +
+              " inside an element header");
     }
-    if (delimited) {
-      throw DataFormat(m_File +
-                       ": truncated: an item of undefined length has no item "
-                       "delimiter before byte " +
-                       std::to_string(end));
+  }
+
+  /// Walks the data set from `position` to `end` (or, when `untilItemEnd`, to its item
+  /// delimitation); returns the position after it.
+  std::uint64_t WalkDataSet(std::uint64_t position, std::uint64_t end, Syntax syntax, int depth,
+                            bool untilItemEnd, bool topLevel) {
+    std::uint64_t previousTag = 0;
+    bool first = true;
+    while (true) {
+      if (!untilItemEnd && position == end) {
+        return position;
+      }
+      if (position + 8 > end) {
+        Corrupt(untilItemEnd
+                    ? "an item of undefined length has no item delimitation before byte " +
+                          std::to_string(end)
+                    : "an element header at byte " + std::to_string(position) +
+                          " runs past the end of its data set (byte " + std::to_string(end) + ")");
+      }
+      const std::uint16_t group = Read16(position, syntax.bigEndian);
+      const std::uint16_t element = Read16(position + 2, syntax.bigEndian);
+      const std::uint32_t tag = DicomTag(group, element);
+      if (tag == kItemDelimitation) {
+        if (!untilItemEnd) {
+          Corrupt("an item delimitation at byte " + std::to_string(position) +
+                  " ends an item of defined length");
+        }
+        ExpectZeroLength("item delimitation", position, syntax);
+        return position + 8;
+      }
+      if (group == 0xFFFE) {
+        Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+                " is an item tag inside a data set");
+      }
+      if (!first && tag <= previousTag) {
+        Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+                " follows " + DicomTagText(static_cast<std::uint32_t>(previousTag)) +
+                " (elements must be in ascending tag order)");
+      }
+      first = false;
+      previousTag = tag;
+      position = WalkElement(position, end, tag, syntax, depth, topLevel);
     }
-    return offset;
+  }
+
+  /// One element at `position` (its tag already read); returns the position after it.
+  std::uint64_t WalkElement(std::uint64_t position, std::uint64_t end, std::uint32_t tag,
+                            Syntax syntax, int depth, bool topLevel) {
+    if (++m_Summary.elementCount > kMaxElements) {
+      Corrupt("it holds more than " + std::to_string(kMaxElements) + " elements");
+    }
+    std::string vr;
+    std::uint64_t headerBytes = 8;
+    std::uint32_t length = 0;
+    if (syntax.explicitVr) {
+      unsigned char vrBytes[2];
+      Read(position + 4, vrBytes, 2);
+      vr.assign(reinterpret_cast<const char*>(vrBytes), 2);
+      if (!IsVr(vr)) {
+        Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+                " has VR bytes " + Hex(vrBytes[0]) + " " + Hex(vrBytes[1]) +
+                ", which are no DICOM value representation");
+      }
+      if (IsLongVr(vr)) {
+        if (position + 12 > end) {
+          Corrupt("the header of element " + DicomTagText(tag) + " at byte " +
+                  std::to_string(position) + " runs past the end of its data set");
+        }
+        length = Read32(position + 8, syntax.bigEndian);
+        headerBytes = 12;
+      } else {
+        length = Read16(position + 6, syntax.bigEndian);
+      }
+    } else {
+      length = Read32(position + 4, syntax.bigEndian);
+    }
+    const std::uint64_t valueStart = position + headerBytes;
+    if (length == kUndefinedLength) {
+      std::uint64_t after = 0;
+      if (tag == kPixelData && syntax.explicitVr && (vr == "OB" || vr == "OW")) {
+        if (m_Options.uncompressedLittleEndianOnly) {
+          throw NotSupported(m_Name +
+                             ": encapsulated (compressed) Pixel Data (7FE0,0010) at byte " +
+                             std::to_string(position) + "; expected native pixel data");
+        }
+        after = WalkFragments(valueStart, end, syntax);
+      } else if (vr == "SQ" || !syntax.explicitVr) {
+        after = WalkSequence(valueStart, end, true, syntax, depth);
+      } else if (vr == "UN") {
+        // PS3.5 6.2.2: a sequence of unknown VR is encoded in implicit VR little endian.
+        after = WalkSequence(valueStart, end, true, Syntax{false, false}, depth);
+      } else {
+        Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+                " has VR " + vr +
+                " and an undefined length (only sequences and encapsulated "
+                "pixel data may)");
+      }
+      if (topLevel) {
+        Record(tag, vr, length, valueStart, false);
+      }
+      return after;
+    }
+    if (valueStart + length > end) {
+      Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+              " has length " + std::to_string(length) + ", but only " +
+              std::to_string(end > valueStart ? end - valueStart : 0) + " bytes remain" +
+              (end == m_Source.Size() ? " in the file" : " in its item"));
+    }
+    const std::uint64_t after = valueStart + length;
+    if (vr == "SQ") {
+      WalkSequence(valueStart, after, false, syntax, depth);
+    } else if (!syntax.explicitVr && length >= 8 &&
+               DicomTag(Read16(valueStart, syntax.bigEndian),
+                        Read16(valueStart + 2, syntax.bigEndian)) == kItem) {
+      // Implicit VR carries no VR: a value that starts with an item tag is a sequence (as DCMTK
+      // and pydicom read it).
+      WalkSequence(valueStart, after, false, syntax, depth);
+    }
+    if (topLevel) {
+      Record(tag, vr, length, valueStart, true);
+    }
+    return after;
+  }
+
+  std::uint64_t WalkSequence(std::uint64_t position, std::uint64_t end, bool undefinedLength,
+                             Syntax syntax, int depth) {
+    if (depth + 1 > DicomFileCheck::kMaxDepth) {
+      Corrupt("sequences nested more than " + std::to_string(DicomFileCheck::kMaxDepth) +
+              " deep at byte " + std::to_string(position));
+    }
+    while (true) {
+      if (!undefinedLength && position == end) {
+        return position;
+      }
+      if (position + 8 > end) {
+        Corrupt(undefinedLength ? "a sequence of undefined length has no sequence delimitation "
+                                  "before byte " +
+                                      std::to_string(end)
+                                : "an item header at byte " + std::to_string(position) +
+                                      " runs past the end of its sequence");
+      }
+      const std::uint32_t tag =
+          DicomTag(Read16(position, syntax.bigEndian), Read16(position + 2, syntax.bigEndian));
+      const std::uint32_t length = Read32(position + 4, syntax.bigEndian);
+      if (tag == kSequenceDelimitation) {
+        if (!undefinedLength) {
+          Corrupt("a sequence delimitation at byte " + std::to_string(position) +
+                  " ends a sequence of defined length");
+        }
+        ExpectZeroLength("sequence delimitation", position, syntax);
+        return position + 8;
+      }
+      if (tag != kItem) {
+        Corrupt("element " + DicomTagText(tag) + " at byte " + std::to_string(position) +
+                " stands where a sequence item (FFFE,E000) was expected");
+      }
+      const std::uint64_t itemStart = position + 8;
+      if (length == kUndefinedLength) {
+        position = WalkDataSet(itemStart, end, syntax, depth + 1, true, false);
+      } else {
+        if (itemStart + length > end) {
+          Corrupt("an item at byte " + std::to_string(position) + " has " + std::to_string(length) +
+                  " bytes, but only " + std::to_string(end > itemStart ? end - itemStart : 0) +
+                  " bytes remain");
+        }
+        WalkDataSet(itemStart, itemStart + length, syntax, depth + 1, false, false);
+        position = itemStart + length;
+      }
+    }
+  }
+
+  /// Encapsulated pixel data (PS3.5 A.4): items of defined length (the basic offset table, then
+  /// the fragments) up to a sequence delimitation.
+  std::uint64_t WalkFragments(std::uint64_t position, std::uint64_t end, Syntax syntax) {
+    while (true) {
+      if (position + 8 > end) {
+        Corrupt("the encapsulated pixel data have no sequence delimitation before the end of the "
+                "file (byte " +
+                std::to_string(end) + ")");
+      }
+      const std::uint32_t tag =
+          DicomTag(Read16(position, syntax.bigEndian), Read16(position + 2, syntax.bigEndian));
+      const std::uint32_t length = Read32(position + 4, syntax.bigEndian);
+      if (tag == kSequenceDelimitation) {
+        ExpectZeroLength("sequence delimitation", position, syntax);
+        return position + 8;
+      }
+      if (tag != kItem || length == kUndefinedLength || position + 8 + length > end) {
+        Corrupt("the encapsulated pixel data hold a broken fragment at byte " +
+                std::to_string(position) + " (tag " + DicomTagText(tag) + ", " +
+                (length == kUndefinedLength ? std::string("undefined length")
+                                            : std::to_string(length) + " bytes") +
+                ")");
+      }
+      ++m_Summary.pixelDataFragments;
+      position += 8 + length;
+    }
+  }
+
+  /// PS3.5 7.5: delimitation items have length 0.
+  void ExpectZeroLength(const char* what, std::uint64_t position, Syntax syntax) const {
+    const std::uint32_t length = Read32(position + 4, syntax.bigEndian);
+    if (length != 0) {
+      Corrupt("the " + std::string(what) + " at byte " + std::to_string(position) + " has length " +
+              std::to_string(length) + " (expected 0)");
+    }
+  }
+
+  void Record(std::uint32_t tag, const std::string& vr, std::uint32_t length,
+              std::uint64_t valueStart, bool definedLength) {
+    if (m_Summary.elements.size() >= kMaxTopLevelElements) {
+      Corrupt("its data set holds more than " + std::to_string(kMaxTopLevelElements) + " elements");
+    }
+    DicomElement element;
+    element.vr = vr;
+    element.length = length;
+    if (definedLength && length <= DicomFileSummary::kKeptValueBytes) {
+      element.value = m_Source.ReadString(valueStart, length);
+      element.kept = true;
+    }
+    m_Summary.elements[tag] = std::move(element);
   }
 
 private:
-  /// Walks the items of a sequence; returns the offset after it.
-  std::uintmax_t Sequence(std::uintmax_t offset, std::uintmax_t end, bool delimited, int depth) {
-    if (depth > DicomFileCheck::kMaxDepth) {
-      throw DataFormat(m_File + ": sequences nested more than " +
-                       std::to_string(DicomFileCheck::kMaxDepth) + " deep at byte " +
-                       std::to_string(offset) + "; expected a DICOM RT object");
-    }
-    while (offset < end) {
-      const std::uint16_t group = m_Bytes.U16(offset, "item tag");
-      const std::uint16_t element = m_Bytes.U16(offset + 2, "item tag");
-      const std::uint32_t length = m_Bytes.U32(offset + 4, "item length");
-      const std::uintmax_t value = offset + 8;
-      if (group == kItemGroup && element == kSequenceDelimiter && delimited) {
-        if (length != 0) {
-          throw DataFormat(m_File + ": sequence delimiter at byte " + std::to_string(offset) +
-                           " has length " + std::to_string(length) + "; expected 0");
-        }
-        return value;
-      }
-      if (group != kItemGroup || element != kItem) {
-        throw DataFormat(m_File + ": " + TagText(group, element) + " at byte " +
-                         std::to_string(offset) +
-                         " inside a sequence; expected an item (FFFE,E000)" +
-                         (delimited ? " or a sequence delimiter" : ""));
-      }
-      if (length == kUndefinedLength) {
-        offset = Dataset(value, end, true, depth);
-        continue;
-      }
-      if (length > end - value) {
-        throw DataFormat(m_File + ": item at byte " + std::to_string(offset) + " has length " +
-                         std::to_string(length) + " but only " + std::to_string(end - value) +
-                         " bytes are left in its sequence or file");
-      }
-      Dataset(value, value + length, false, depth);
-      offset = value + length;
-    }
-    if (delimited) {
-      throw DataFormat(m_File +
-                       ": truncated: a sequence of undefined length has no sequence "
-                       "delimiter before byte " +
-                       std::to_string(end));
-    }
-    return offset;
-  }
-
-  ElementHeader ReadHeader(std::uintmax_t offset) {
-    ElementHeader header;
-    header.group = m_Bytes.U16(offset, "element tag");
-    header.element = m_Bytes.U16(offset + 2, "element tag");
-    if (!m_Explicit || header.group == kItemGroup) {
-      header.length = m_Bytes.U32(offset + 4, "length of " + TagText(header.group, header.element));
-      header.valueOffset = offset + 8;
-      return header;
-    }
-    const unsigned char* vr =
-        m_Bytes.Bytes(offset + 4, 2, "VR of " + TagText(header.group, header.element));
-    header.vr[0] = static_cast<char>(vr[0]);
-    header.vr[1] = static_cast<char>(vr[1]);
-    if (header.vr[0] < 'A' || header.vr[0] > 'Z' || header.vr[1] < 'A' || header.vr[1] > 'Z') {
-      char shown[16];
-      std::snprintf(shown, sizeof shown, "0x%02X%02X", vr[0], vr[1]);
-      Refuse(header, offset, std::string("VR bytes ") + shown + "; expected two capital letters");
-    }
-    if (IsLongFormVr(header.vr)) {
-      header.length = m_Bytes.U32(offset + 8, "length of " + TagText(header.group, header.element));
-      header.valueOffset = offset + 12;
-    } else {
-      header.length = m_Bytes.U16(offset + 6, "length of " + TagText(header.group, header.element));
-      header.valueOffset = offset + 8;
-    }
-    return header;
-  }
-
-  bool IsSequence(const ElementHeader& header) const {
-    if (m_Explicit) {
-      const bool sq = header.vr[0] == 'S' && header.vr[1] == 'Q';
-      // A sequence of unknown VR (UN) with undefined length is encoded as implicit VR
-      // (PS3.5 6.2.2).
-      const bool un =
-          header.vr[0] == 'U' && header.vr[1] == 'N' && header.length == kUndefinedLength;
-      return sq || un;
-    }
-    if (header.length == kUndefinedLength) {
-      return true; // in implicit VR only sequences may have an undefined length
-    }
-    return DcmTag(DcmTagKey(header.group, header.element)).getEVR() == EVR_SQ;
-  }
-
-  void CheckFits(const ElementHeader& header, std::uintmax_t offset, std::uintmax_t end) const {
-    if (header.valueOffset > end || header.length > end - header.valueOffset) {
-      throw DataFormat(m_File + ": " + TagText(header.group, header.element) + " at byte " +
-                       std::to_string(offset) + " has length " + std::to_string(header.length) +
-                       " but only " +
-                       std::to_string(end > header.valueOffset ? end - header.valueOffset : 0) +
-                       " bytes are left in its item or file");
-    }
-  }
-
-  void ExpectZeroLength(const ElementHeader& header, std::uintmax_t offset) const {
-    if (header.length != 0) {
-      throw DataFormat(m_File + ": item delimiter at byte " + std::to_string(offset) +
-                       " has length " + std::to_string(header.length) + "; expected 0");
-    }
-  }
-
-  [[noreturn]] void Refuse(const ElementHeader& header, std::uintmax_t offset,
-                           const std::string& problem) const {
-    throw DataFormat(m_File + ": " + TagText(header.group, header.element) + " at byte " +
-                     std::to_string(offset) + ": " + problem);
-  }
-
-  ByteSource& m_Bytes;
-  std::string m_File;
-  bool m_Explicit;
-  std::size_t m_Count = 0;
+  const ByteSource& m_Source;
+  std::string m_Name;
+  DicomFileSummary& m_Summary;
+  const DicomFileCheck::Options& m_Options;
 };
 
-std::string TrimUid(const unsigned char* bytes, std::size_t length) {
-  std::string text(reinterpret_cast<const char*>(bytes), length);
-  while (!text.empty() && (text.back() == '\0' || text.back() == ' ')) {
-    text.pop_back();
+/// The syntax of a data set without File Meta Information, guessed from its first element as
+/// DCMTK does: a small even group number in little or big endian, and VR letters or not.
+std::optional<Syntax> GuessSyntax(const ByteSource& source, std::uint64_t position) {
+  unsigned char bytes[8];
+  if (source.ReadAt(position, bytes, 8) != 8) {
+    return std::nullopt;
   }
-  return text;
+  const std::uint16_t little = static_cast<std::uint16_t>(bytes[1] << 8 | bytes[0]);
+  const std::uint16_t big = static_cast<std::uint16_t>(bytes[0] << 8 | bytes[1]);
+  const bool vrLetters = IsVr(std::string_view(reinterpret_cast<const char*>(bytes + 4), 2));
+  // Data sets start with group 0002 (meta), 0008 (identification) or, rarely, 0000 to 0028.
+  if (little <= 0x0028 && little % 2 == 0 && (little != 0 || bytes[2] != 0 || bytes[3] != 0)) {
+    return Syntax{vrLetters, false};
+  }
+  if (big <= 0x0028 && big % 2 == 0 && big != 0 && vrLetters) {
+    return Syntax{true, true};
+  }
+  return std::nullopt;
+}
+
+/// The data set of a Deflated Explicit VR Little Endian file, inflated (raw deflate, PS3.5 A.5).
+std::string InflateDataSet(const ByteSource& source, std::uint64_t position,
+                           const std::string& name, std::uint64_t maxBytes) {
+  z_stream stream{};
+  if (inflateInit2(&stream, -15) != Z_OK) {
+    throw DataFormat(name + ": cannot inflate the deflated DICOM data set");
+  }
+  struct End {
+    z_stream* stream;
+    ~End() { inflateEnd(stream); }
+  } end{&stream};
+  std::string output;
+  std::string input(1 << 16, '\0');
+  std::string chunk(1 << 18, '\0');
+  while (true) {
+    if (stream.avail_in == 0) {
+      const std::size_t got = source.ReadAt(position, input.data(), input.size());
+      if (got == 0) {
+        throw DataFormat(name + ": corrupt DICOM file: the deflated data set is cut short; "
+                                "expected a complete DICOM file (is it truncated?)");
+      }
+      position += got;
+      stream.next_in = reinterpret_cast<unsigned char*>(input.data());
+      stream.avail_in = static_cast<uInt>(got);
+    }
+    stream.next_out = reinterpret_cast<unsigned char*>(chunk.data());
+    stream.avail_out = static_cast<uInt>(chunk.size());
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    output.append(chunk.data(), chunk.size() - stream.avail_out);
+    if (output.size() > maxBytes) {
+      throw InvalidInput(name + ": the deflated DICOM data set inflates to more than " +
+                         limits::DescribeBytes(maxBytes) +
+                         "; expected a DICOM file of at most that size");
+    }
+    if (status == Z_STREAM_END) {
+      return output;
+    }
+    if (status != Z_OK) {
+      throw DataFormat(name + ": corrupt DICOM file: the deflated data set cannot be inflated; "
+                              "expected a complete DICOM file (is it damaged?)");
+    }
+  }
 }
 
 } // namespace
 
-DicomFileSummary DicomFileCheck::Check(const fs::path& file, std::uintmax_t maxBytes) {
-  const std::string name = file.string();
-  std::error_code error;
-  if (!fs::is_regular_file(file, error)) {
-    throw Io(name + ": " + (fs::exists(file, error) ? "not a regular file" : "no such file"));
+std::string DicomTagText(std::uint32_t tag) {
+  char text[16];
+  std::snprintf(text, sizeof text, "(%04X,%04X)", tag >> 16, tag & 0xFFFFu);
+  return text;
+}
+
+std::optional<std::string> DicomFileSummary::Text(std::uint32_t tag) const {
+  const DicomElement* element = Find(tag);
+  if (!element || !element->kept) {
+    return std::nullopt;
   }
-  DicomFileSummary summary;
-  summary.fileBytes = fs::file_size(file, error);
-  if (error) {
-    throw Io(name + ": cannot read the file size (" + error.message() + ")");
+  std::string text = element->value;
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) {
+    text.pop_back();
   }
-  if (summary.fileBytes < kMinimumBytes) {
-    throw DataFormat(name + ": " + std::to_string(summary.fileBytes) +
+  const auto first = text.find_first_not_of(' ');
+  return first == std::string::npos ? std::string() : text.substr(first);
+}
+
+std::optional<std::vector<std::uint16_t>>
+DicomFileSummary::UnsignedShorts(std::uint32_t tag) const {
+  const DicomElement* element = Find(tag);
+  if (!element || !element->kept) {
+    return std::nullopt;
+  }
+  std::vector<std::uint16_t> values;
+  const bool big = bigEndian && (tag >> 16) != 0x0002;
+  for (std::size_t n = 0; n + 1 < element->value.size(); n += 2) {
+    const auto b0 = static_cast<unsigned char>(element->value[n]);
+    const auto b1 = static_cast<unsigned char>(element->value[n + 1]);
+    values.push_back(big ? static_cast<std::uint16_t>(b0 << 8 | b1)
+                         : static_cast<std::uint16_t>(b1 << 8 | b0));
+  }
+  return values;
+}
+
+DicomFileCheck::Options DicomFileCheck::RtObject(std::uint64_t maxBytes) {
+  Options options;
+  options.maxBytes = maxBytes;
+  options.requirePart10 = true;
+  options.uncompressedLittleEndianOnly = true;
+  return options;
+}
+
+DicomFileSummary DicomFileCheck::CheckFile(const std::filesystem::path& path) {
+  return CheckFile(path, Options{});
+}
+
+DicomFileSummary DicomFileCheck::CheckFile(const std::filesystem::path& path,
+                                           const Options& options) {
+  const FileByteSource source(path, "DICOM file");
+  return CheckSource(source, options);
+}
+
+DicomFileSummary DicomFileCheck::CheckSource(const ByteSource& source) {
+  return CheckSource(source, Options{});
+}
+
+DicomFileSummary DicomFileCheck::CheckSource(const ByteSource& source, const Options& options) {
+  const std::string& name = source.Name();
+  if (source.Size() > options.maxBytes) {
+    throw InvalidInput(name + ": the DICOM file is " + limits::DescribeBytes(source.Size()) +
+                       "; expected at most " + limits::DescribeBytes(options.maxBytes) +
+                       " for this kind of DICOM object");
+  }
+  if (options.requirePart10 && source.Size() < kMinimumPart10Bytes) {
+    throw DataFormat(name + ": " + std::to_string(source.Size()) +
                      " bytes; expected a DICOM file (128-byte preamble, 'DICM', file meta header)");
   }
-  if (summary.fileBytes > maxBytes) {
-    throw DataFormat(name + ": " + std::to_string(summary.fileBytes) + " bytes; expected at most " +
-                     std::to_string(maxBytes) + " bytes for this kind of DICOM object");
-  }
-  ByteSource bytes(file, summary.fileBytes);
-  const unsigned char* magic = bytes.Bytes(128, 4, "DICM prefix");
-  if (magic[0] != 'D' || magic[1] != 'I' || magic[2] != 'C' || magic[3] != 'M') {
+  DicomFileSummary summary;
+  summary.name = name;
+  summary.fileBytes = source.Size();
+  Walker walker(source, name, summary, options);
+  std::uint64_t position = 0;
+  const std::string marker = source.ReadString(128, 4);
+  summary.part10 = marker == "DICM";
+  if (options.requirePart10 && !summary.part10) {
     throw DataFormat(name + ": no 'DICM' at byte 128; expected a DICOM Part 10 file");
   }
-
-  // File meta information: explicit VR little endian, group 0002, led by its group length.
-  const std::uint16_t group = bytes.U16(132, "meta group length");
-  const std::uint16_t element = bytes.U16(134, "meta group length");
-  const unsigned char* vr = bytes.Bytes(136, 2, "meta group length");
-  if (group != 0x0002 || element != 0x0000 || vr[0] != 'U' || vr[1] != 'L' ||
-      bytes.U16(138, "meta group length") != 4) {
-    throw DataFormat(name + ": the file meta header does not start with File Meta Information "
-                            "Group Length (0002,0000) UL; expected a DICOM Part 10 file");
-  }
-  const std::uint32_t metaLength = bytes.U32(140, "meta group length");
-  const std::uintmax_t metaEnd = 144 + static_cast<std::uintmax_t>(metaLength);
-  if (metaEnd > summary.fileBytes) {
-    throw DataFormat(name + ": File Meta Information Group Length (0002,0000) is " +
-                     std::to_string(metaLength) + " but the file has only " +
-                     std::to_string(summary.fileBytes - 144) + " bytes after it");
-  }
-  std::uintmax_t offset = 144;
-  while (offset < metaEnd) {
-    const std::uint16_t g = bytes.U16(offset, "meta element tag");
-    const std::uint16_t e = bytes.U16(offset + 2, "meta element tag");
-    const unsigned char* v = bytes.Bytes(offset + 4, 2, "meta element VR");
-    const char vrText[2] = {static_cast<char>(v[0]), static_cast<char>(v[1])};
-    if (g != 0x0002 || vrText[0] < 'A' || vrText[0] > 'Z' || vrText[1] < 'A' || vrText[1] > 'Z') {
-      throw DataFormat(
-          name + ": " + TagText(g, e) + " at byte " + std::to_string(offset) +
-          " inside the file meta header; expected a group 0002 element in explicit VR");
+  std::optional<Syntax> syntax;
+  if (summary.part10) {
+    position = 132;
+    // File Meta Information: group 0002, always explicit VR little endian (PS3.10 7.1).
+    std::uint64_t metaEnd = position;
+    while (metaEnd + 8 <= source.Size() && walker.Read16(metaEnd, false) == 0x0002) {
+      metaEnd = walker.WalkElement(metaEnd, source.Size(),
+                                   DicomTag(0x0002, walker.Read16(metaEnd + 2, false)),
+                                   Syntax{true, false}, 0, true);
     }
-    std::uint32_t length = 0;
-    std::uintmax_t value = 0;
-    if (IsLongFormVr(vrText)) {
-      length = bytes.U32(offset + 8, "meta element length");
-      value = offset + 12;
-    } else {
-      length = bytes.U16(offset + 6, "meta element length");
-      value = offset + 8;
+    position = metaEnd;
+    if (options.requirePart10) {
+      // PS3.10 7.1: the group length (Type 1) says where the File Meta Information ends.
+      const DicomElement* groupLength = summary.Find(kMetaGroupLength);
+      if (groupLength == nullptr || groupLength->vr != "UL" || groupLength->value.size() != 4) {
+        throw DataFormat(name + ": the file meta header does not start with File Meta Information "
+                                "Group Length (0002,0000) UL; expected a DICOM Part 10 file");
+      }
+      std::uint32_t declared = 0;
+      for (int b = 3; b >= 0; --b) {
+        declared = declared << 8 |
+                   static_cast<unsigned char>(groupLength->value[static_cast<std::size_t>(b)]);
+      }
+      if (kMinimumPart10Bytes + declared != metaEnd) {
+        walker.Corrupt("File Meta Information Group Length (0002,0000) is " +
+                       std::to_string(declared) + ", but the group 0002 elements end at byte " +
+                       std::to_string(metaEnd) + " (expected byte " +
+                       std::to_string(kMinimumPart10Bytes + declared) + ")");
+      }
     }
-    if (length == kUndefinedLength || value > metaEnd || length > metaEnd - value) {
-      throw DataFormat(name + ": " + TagText(g, e) + " at byte " + std::to_string(offset) +
-                       " has length " + std::to_string(length) +
-                       ", beyond the end of the file meta header");
-    }
-    if (e == 0x0010 || e == 0x0002) {
-      if (length > kMaxUidLength + 1) {
-        throw DataFormat(name + ": " + TagText(g, e) + " is " + std::to_string(length) +
+    for (const std::uint32_t tag : {kTransferSyntaxUid, kMediaStorageSopClassUid}) {
+      const DicomElement* uid = summary.Find(tag);
+      if (uid != nullptr && uid->length > kMaxUidBytes) {
+        throw DataFormat(name + ": " + DicomTagText(tag) + " is " + std::to_string(uid->length) +
                          " bytes long; expected a UID of at most 64 characters");
       }
-      const std::string uid = TrimUid(bytes.Bytes(value, length, "meta UID"), length);
-      (e == 0x0010 ? summary.transferSyntaxUid : summary.mediaStorageSopClassUid) = uid;
     }
-    offset = value + length;
+    if (const std::optional<std::string> uid = summary.Text(kTransferSyntaxUid)) {
+      summary.transferSyntaxUid = *uid;
+    }
+    if (options.requirePart10 && summary.transferSyntaxUid.empty()) {
+      throw DataFormat(name + ": the file meta header has no Transfer Syntax UID (0002,0010)");
+    }
   }
-  if (summary.transferSyntaxUid.empty()) {
-    throw DataFormat(name + ": the file meta header has no Transfer Syntax UID (0002,0010)");
-  }
-  if (summary.transferSyntaxUid == kImplicitLittleEndian) {
-    summary.explicitVr = false;
-  } else if (summary.transferSyntaxUid == kExplicitLittleEndian) {
-    summary.explicitVr = true;
-  } else {
-    throw NotSupported(name + ": Transfer Syntax UID (0002,0010) is " + summary.transferSyntaxUid +
+  const std::string& uid = summary.transferSyntaxUid;
+  if (options.uncompressedLittleEndianOnly && !uid.empty() && uid != kImplicitLittleEndian &&
+      uid != kExplicitLittleEndian) {
+    throw NotSupported(name + ": Transfer Syntax UID (0002,0010) is " + Excerpt(uid) +
                        "; expected implicit (1.2.840.10008.1.2) or explicit (1.2.840.10008.1.2.1) "
                        "VR little endian");
   }
-  Walker walker(bytes, name, summary.explicitVr);
-  walker.Dataset(metaEnd, summary.fileBytes, false, 0);
-  summary.elementCount = walker.ElementCount();
-  return summary;
-}
-
-DicomFileSummary DicomFileCheck::Load(const fs::path& file, DcmFileFormat& fileFormat,
-                                      std::uintmax_t maxBytes, std::uint32_t maxReadLength) {
-  const DicomFileSummary summary = Check(file, maxBytes);
-  const OFCondition status = fileFormat.loadFile(OFFilename(file.c_str()), EXS_Unknown,
-                                                 EGL_noChange, maxReadLength, ERM_fileOnly);
-  if (status.bad()) {
-    throw DataFormat(file.string() + ": DCMTK cannot read the data set (" + status.text() + ")");
+  std::unique_ptr<MemoryByteSource> inflated;
+  const ByteSource* dataSet = &source;
+  if (uid.empty()) {
+    syntax = GuessSyntax(source, position);
+    if (!syntax && summary.part10) {
+      walker.Corrupt(
+          "after the File Meta Information (up to byte " + std::to_string(position) + " of " +
+          std::to_string(source.Size()) +
+          ") there is neither a Transfer Syntax UID (0002,0010) nor a readable data set");
+    }
+    if (!syntax) {
+      throw DataFormat(name + ": not a DICOM file (no 'DICM' marker at byte 128 and no readable "
+                              "DICOM data set); expected a DICOM file");
+    }
+  } else if (uid == kImplicitLittleEndian) {
+    syntax = Syntax{false, false};
+  } else if (uid == "1.2.840.10008.1.2.2") {
+    syntax = Syntax{true, true};
+  } else if (uid == "1.2.840.10008.1.2.1.99") {
+    summary.deflated = true;
+    inflated = std::make_unique<MemoryByteSource>(
+        InflateDataSet(source, position, name, options.maxBytes), name);
+    dataSet = inflated.get();
+    position = 0;
+    syntax = Syntax{true, false};
+  } else if (uid.starts_with("1.2.840.10008.1.2.")) {
+    // Every other standard transfer syntax (explicit VR little endian, JPEG, JPEG-LS, JPEG 2000,
+    // RLE, MPEG, HTJ2K) encodes the data set in explicit VR little endian.
+    syntax = Syntax{true, false};
+  } else {
+    throw NotSupported(name + ": Transfer Syntax UID (0002,0010) is '" + Excerpt(uid) +
+                       "', which is not a DICOM standard transfer syntax; expected one of "
+                       "1.2.840.10008.1.2[.x]");
   }
+  summary.explicitVr = syntax->explicitVr;
+  summary.bigEndian = syntax->bigEndian;
+  Walker dataWalker(*dataSet, name, summary, options);
+  dataWalker.WalkDataSet(position, dataSet->Size(), *syntax, 0, false, true);
   return summary;
 }
 

@@ -116,7 +116,7 @@ std::optional<std::vector<double>> Numbers(const std::string& text, bool integer
   throw DataFormat(file + ": " + Label(attribute) + " " + problem + "; expected " + expected);
 }
 
-void CheckAttribute(const DicomPrecheckSummary& summary, const Attribute& attribute) {
+void CheckAttribute(const DicomFileSummary& summary, const Attribute& attribute) {
   const DicomElement* element = summary.Find(attribute.tag);
   if (!element) {
     return;
@@ -170,7 +170,7 @@ void CheckAttribute(const DicomPrecheckSummary& summary, const Attribute& attrib
   }
 }
 
-std::optional<std::uint16_t> Short(const DicomPrecheckSummary& summary, std::uint32_t tag) {
+std::optional<std::uint16_t> Short(const DicomFileSummary& summary, std::uint32_t tag) {
   const auto values = summary.UnsignedShorts(tag);
   if (!values || values->size() != 1) {
     return std::nullopt;
@@ -180,7 +180,7 @@ std::optional<std::uint16_t> Short(const DicomPrecheckSummary& summary, std::uin
 
 } // namespace
 
-void DicomImageCheck::CheckImageAttributes(const DicomPrecheckSummary& summary) {
+void DicomImageCheck::CheckImageAttributes(const DicomFileSummary& summary) {
   for (const Attribute& attribute : kAttributes) {
     CheckAttribute(summary, attribute);
   }

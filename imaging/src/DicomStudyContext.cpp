@@ -1,6 +1,6 @@
 #include "seedplan/imaging/DicomStudyContext.h"
 
-#include "DicomFileCheck.h"
+#include "DicomFileLoader.h"
 #include "DicomItemReader.h"
 #include "seedplan/core/Error.h"
 
@@ -16,8 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A CT slice is a few hundred kB; a 1 GiB file in a CT folder is not a slice.
-constexpr std::uintmax_t kMaxSliceBytes = std::uintmax_t(1) << 30;
 /// Headers only: values longer than this (the pixel data) stay on disk.
 constexpr std::uint32_t kHeaderReadLength = 4096;
 
@@ -93,7 +91,7 @@ DicomStudyContext DicomStudyContext::ReadFromCt(const CtImage& ct) {
   for (const fs::path& file : files) {
     DcmFileFormat fileFormat;
     try {
-      DicomFileCheck::Load(file, fileFormat, kMaxSliceBytes, kHeaderReadLength);
+      DicomFileLoader::Load(file, fileFormat, DicomFileCheck::Options{}, kHeaderReadLength);
     } catch (const Error&) {
       continue; // not a slice of this series (DicomCtSeries already refused bad slices)
     }

@@ -1,6 +1,6 @@
 #include "seedplan/imaging/RtDoseReader.h"
 
-#include "DicomFileCheck.h"
+#include "DicomFileLoader.h"
 #include "DicomItemReader.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
@@ -291,7 +291,7 @@ private:
 
 RtDoseGrid RtDoseReader::Read(const std::filesystem::path& file) {
   DcmFileFormat fileFormat;
-  DicomFileCheck::Load(file, fileFormat, kMaxFileBytes);
+  DicomFileLoader::Load(file, fileFormat, DicomFileCheck::RtObject(kMaxFileBytes));
   DoseReader reader(file.string());
   return reader.Read(*fileFormat.getDataset());
 }

@@ -1,6 +1,6 @@
 #include "seedplan/imaging/RtPlanReader.h"
 
-#include "DicomFileCheck.h"
+#include "DicomFileLoader.h"
 #include "DicomItemReader.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
@@ -391,7 +391,7 @@ private:
 
 RtBrachyPlan RtPlanReader::Read(const std::filesystem::path& file) {
   DcmFileFormat fileFormat;
-  DicomFileCheck::Load(file, fileFormat, kMaxFileBytes);
+  DicomFileLoader::Load(file, fileFormat, DicomFileCheck::RtObject(kMaxFileBytes));
   PlanReader reader(file.string());
   return reader.Read(*fileFormat.getDataset());
 }

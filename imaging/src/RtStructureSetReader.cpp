@@ -4,7 +4,7 @@
 #include "seedplan/core/Log.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/imaging/ContourRasterizer.h"
-#include "seedplan/imaging/DicomPrecheck.h"
+#include "seedplan/imaging/DicomFileCheck.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -589,7 +589,7 @@ DcmFileFormat LoadStructureSetFile(const std::filesystem::path& file) {
     throw Io(where + ": RT Structure Set file does not exist or is not a regular file");
   }
   // The project's own check of the file's structure first (no toolkit reads an unchecked file).
-  DicomPrecheck::CheckFile(file);
+  DicomFileCheck::CheckFile(file);
   DcmFileFormat fileFormat;
   const OFCondition status = fileFormat.loadFile(where.c_str());
   if (status.bad()) {

@@ -1,4 +1,5 @@
-// Tests of the check that runs before DCMTK reads an RT Plan or RT Dose (DicomFileCheck, through
+// Tests of the check that runs before DCMTK reads an RT Plan or RT Dose (DicomFileCheck with its
+// RT options, through
 // RtPlanReader and RtDoseReader): broken files are refused with one line naming the file and
 // what is wrong, values stored with another VR are refused, and another kind of object is
 // recognised.
@@ -129,7 +130,7 @@ TEST(RtFileCheck, SequencesNestedTooDeepAreRefused) {
   TempFolder folder;
   DcmFileFormat file;
   DcmItem* item = file.getDataset();
-  for (int depth = 0; depth < 20; ++depth) {
+  for (int depth = 0; depth < 40; ++depth) {
     DcmItem* inner = nullptr;
     ASSERT_TRUE(
         item->findOrCreateSequenceItem(DCM_ReferencedStructureSetSequence, inner, 0).good());
@@ -138,7 +139,7 @@ TEST(RtFileCheck, SequencesNestedTooDeepAreRefused) {
   file.getDataset()->putAndInsertString(DCM_SOPClassUID, "1.2.840.10008.5.1.4.1.1.481.5");
   file.getDataset()->putAndInsertString(DCM_SOPInstanceUID, "1.2.826.0.1.3680043.9.7777.10.99");
   ASSERT_TRUE(file.saveFile(folder.File("deep.dcm").c_str(), EXS_LittleEndianExplicit).good());
-  ExpectRefused<DataFormat>(folder.File("deep.dcm"), "nested more than 16 deep");
+  ExpectRefused<DataFormat>(folder.File("deep.dcm"), "nested more than 32 deep");
 }
 
 TEST(RtFileCheck, AValueStoredWithAnotherVrIsRefusedNamingTheAttribute) {

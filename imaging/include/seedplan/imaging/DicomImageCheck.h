@@ -1,6 +1,6 @@
 #pragma once
 
-#include "seedplan/imaging/DicomPrecheckSummary.h"
+#include "seedplan/imaging/DicomFileSummary.h"
 
 #include <string>
 
@@ -13,8 +13,8 @@ struct CtRescale {
 };
 
 /// Value checks of the image attributes DCMTK, GDCM and the series loader read, made on
-/// DicomPrecheck's summary before any toolkit reads the file (issue 13: PixelSpacing or
-/// RescaleSlope with VR FD instead of DS abort GDCM). Plain C++, fuzzed with DicomPrecheck.
+/// DicomFileCheck's summary before any toolkit reads the file (issue 13: PixelSpacing or
+/// RescaleSlope with VR FD instead of DS abort GDCM). Plain C++, fuzzed with DicomFileCheck.
 class DicomImageCheck {
 public:
   /// Every image attribute present in the file has the VR DICOM gives it (in explicit VR files),
@@ -28,7 +28,7 @@ public:
   /// (0 or 1), SamplesPerPixel (US >= 1), PixelData (OB or OW). Absent attributes are not
   /// required here (the loader requires what it needs). Throws DataFormat naming the file, the
   /// attribute (name and tag), its VR or value and what was expected.
-  static void CheckImageAttributes(const DicomPrecheckSummary& summary);
+  static void CheckImageAttributes(const DicomFileSummary& summary);
 
   /// The modality rescale of a CT slice (CT Image module, PS3.3 C.8.2.1: both attributes Type 1):
   /// `slopeText` and `interceptText` as the file holds them ("" when absent). Throws DataFormat

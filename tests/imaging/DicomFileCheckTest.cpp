@@ -2,7 +2,7 @@
 // pydicom (an independent reader) on its own test files and on files DCMTK writes, and on the
 // corruptions that crashed or misled the toolkits.
 
-#include "seedplan/imaging/DicomPrecheck.h"
+#include "seedplan/imaging/DicomFileCheck.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MemoryByteSource.h"
 #include "seedplan/core/Volume.h"
@@ -77,8 +77,8 @@ std::string Read(const fs::path& path) {
   return text.str();
 }
 
-DicomPrecheckSummary CheckBytes(const std::string& bytes) {
-  return DicomPrecheck::CheckSource(MemoryByteSource(bytes, "test.dcm"));
+DicomFileSummary CheckBytes(const std::string& bytes) {
+  return DicomFileCheck::CheckSource(MemoryByteSource(bytes, "test.dcm"));
 }
 
 /// The top-level tags pydicom reads from each file (File Meta Information included), or "ERROR".
@@ -121,7 +121,7 @@ std::map<std::string, std::string> PydicomTags(const std::vector<fs::path>& file
   return tags;
 }
 
-std::string TagsOf(const DicomPrecheckSummary& summary) {
+std::string TagsOf(const DicomFileSummary& summary) {
   std::string text;
   char tag[16];
   for (const auto& [key, element] : summary.elements) {
@@ -134,7 +134,7 @@ std::string TagsOf(const DicomPrecheckSummary& summary) {
   return text;
 }
 
-TEST(DicomPrecheck, FindsTheSameTopLevelElementsAsPydicomInItsTestFiles) {
+TEST(DicomFileCheck, FindsTheSameTopLevelElementsAsPydicomInItsTestFiles) {
   if (!fs::exists(kPydicomFiles / "CT_small.dcm")) {
     GTEST_SKIP() << kPydicomFiles << " is absent (python3-pydicom)";
   }
@@ -169,25 +169,25 @@ TEST(DicomPrecheck, FindsTheSameTopLevelElementsAsPydicomInItsTestFiles) {
   ASSERT_EQ(reference.size(), files.size()) << "pydicom did not answer for every file";
   for (const fs::path& file : files) {
     SCOPED_TRACE(file.filename().string());
-    DicomPrecheckSummary summary;
-    ASSERT_NO_THROW(summary = DicomPrecheck::CheckFile(file));
+    DicomFileSummary summary;
+    ASSERT_NO_THROW(summary = DicomFileCheck::CheckFile(file));
     EXPECT_EQ(TagsOf(summary), reference.at(file.filename().string()));
   }
 }
 
-TEST(DicomPrecheck, RefusesPydicomsTruncatedFilesNamingThem) {
+TEST(DicomFileCheck, RefusesPydicomsTruncatedFilesNamingThem) {
   for (const std::string name : {"MR_truncated.dcm", "rtplan_truncated.dcm"}) {
     const fs::path file = kPydicomFiles / name;
     if (!fs::exists(file)) {
       GTEST_SKIP() << file << " is absent (python3-pydicom)";
     }
-    const std::string message = MessageOf<DataFormat>([&] { DicomPrecheck::CheckFile(file); });
+    const std::string message = MessageOf<DataFormat>([&] { DicomFileCheck::CheckFile(file); });
     EXPECT_TRUE(Contains(message, file.string())) << message;
     EXPECT_TRUE(Contains(message, "truncated")) << message;
   }
 }
 
-TEST(DicomPrecheck, AcceptsWhatDcmtkWritesInEveryCompression) {
+TEST(DicomFileCheck, AcceptsWhatDcmtkWritesInEveryCompression) {
   TempFolder folder;
   Volume<short> hu(GridGeometry({0, 0, 0}, {0.7, 0.7, 2.0}, {9, 7, 2}), -1000);
   hu.At(3, 3, 1) = 2500;
@@ -198,7 +198,7 @@ TEST(DicomPrecheck, AcceptsWhatDcmtkWritesInEveryCompression) {
     options.compression = compression;
     const fs::path series = folder.File("ct" + std::to_string(int(compression)));
     DicomCtWriter::Write(series, hu, options);
-    const DicomPrecheckSummary summary = DicomPrecheck::CheckFile(series / "CT_0001.dcm");
+    const DicomFileSummary summary = DicomFileCheck::CheckFile(series / "CT_0001.dcm");
     EXPECT_TRUE(summary.part10);
     EXPECT_NO_THROW(DicomImageCheck::CheckImageAttributes(summary));
     EXPECT_EQ(summary.pixelDataFragments > 0,
@@ -226,7 +226,7 @@ std::string Slice(const std::function<void(DcmDataset&)>& edit = {}) {
   return Read(file);
 }
 
-TEST(DicomPrecheck, ACorruptVrInTheFileMetaInformationIsRefusedNamingTheElement) {
+TEST(DicomFileCheck, ACorruptVrInTheFileMetaInformationIsRefusedNamingTheElement) {
   std::string bytes = Slice();
   const auto at = bytes.find(std::string("\x02\x00\x10\x00UI", 6), 132);
   ASSERT_NE(at, std::string::npos);
@@ -238,13 +238,13 @@ TEST(DicomPrecheck, ACorruptVrInTheFileMetaInformationIsRefusedNamingTheElement)
   EXPECT_TRUE(Contains(message, "VR bytes 0x3F 0x21")) << message;
 }
 
-TEST(DicomPrecheck, ALengthBeyondTheFileOrATruncationIsRefused) {
+TEST(DicomFileCheck, ALengthBeyondTheFileOrATruncationIsRefused) {
   const std::string bytes = Slice();
   // Cut anywhere: refused, or (cut between two elements) a well-formed file without pixel data,
   // which the loader refuses as such.
   for (std::size_t cut = 132; cut < bytes.size(); cut += 7) {
     try {
-      const DicomPrecheckSummary summary = CheckBytes(bytes.substr(0, cut));
+      const DicomFileSummary summary = CheckBytes(bytes.substr(0, cut));
       EXPECT_EQ(summary.Find(DicomTag(0x7FE0, 0x0010)), nullptr) << cut;
     } catch (const DataFormat& error) {
       EXPECT_TRUE(Contains(error.what(), "test.dcm: corrupt DICOM file")) << error.what();
@@ -259,7 +259,7 @@ TEST(DicomPrecheck, ALengthBeyondTheFileOrATruncationIsRefused) {
   EXPECT_TRUE(Contains(MessageOf<DataFormat>([&] { CheckBytes(longer); }), "(0028,0030) at byte"));
 }
 
-TEST(DicomPrecheck, ElementsOutOfOrderAreRefused) {
+TEST(DicomFileCheck, ElementsOutOfOrderAreRefused) {
   std::string bytes = Slice();
   // Swap the tags of Rows (0028,0010) and Columns (0028,0011): same VR and length.
   const auto rows = bytes.find(std::string("\x28\x00\x10\x00US", 6));
@@ -297,7 +297,7 @@ std::string ExplicitFile(const std::string& dataSet) {
          Element(0x0002, 0x0010, "UI", syntax + std::string(syntax.size() % 2, '\0')) + dataSet;
 }
 
-TEST(DicomPrecheck, SequencesNestedDeeperThan32AreRefused) {
+TEST(DicomFileCheck, SequencesNestedDeeperThan32AreRefused) {
   std::string nested;
   for (int depth = 0; depth < 40; ++depth) {
     // An item of defined length holding a sequence of defined length.
@@ -309,11 +309,11 @@ TEST(DicomPrecheck, SequencesNestedDeeperThan32AreRefused) {
     }
     nested = Element(0x0008, 0x1115, "SQ", item + length + nested);
   }
-  EXPECT_TRUE(
-      Contains(MessageOf<DataFormat>([&] { CheckBytes(ExplicitFile(nested)); }), "deeper than 32"));
+  EXPECT_TRUE(Contains(MessageOf<DataFormat>([&] { CheckBytes(ExplicitFile(nested)); }),
+                       "nested more than 32 deep"));
 }
 
-TEST(DicomPrecheck, AnUndefinedLengthSequenceWithoutItsDelimitationIsRefused) {
+TEST(DicomFileCheck, AnUndefinedLengthSequenceWithoutItsDelimitationIsRefused) {
   std::string sequence = Element(0x0008, 0x1115, "SQ", "");
   sequence.replace(sequence.size() - 4, 4, "\xff\xff\xff\xff");
   sequence +=
@@ -322,7 +322,48 @@ TEST(DicomPrecheck, AnUndefinedLengthSequenceWithoutItsDelimitationIsRefused) {
                        "no item delimitation"));
 }
 
-TEST(DicomPrecheck, TextIsNotADicomFile) {
+TEST(DicomFileCheck, TheRtOptionsRefuseWhatTheRtReadersDoNotRead) {
+  const DicomFileCheck::Options rt = DicomFileCheck::RtObject(std::uint64_t{1} << 20);
+  const std::string slice = Slice();
+  const DicomFileSummary summary =
+      DicomFileCheck::CheckSource(MemoryByteSource(slice, "test.dcm"), rt);
+  EXPECT_EQ(summary.fileBytes, slice.size());
+  EXPECT_EQ(summary.elementCount, summary.elements.size()); // the slice has no sequences
+  const auto refused = [&](const std::string& bytes, const std::string& expected) {
+    try {
+      DicomFileCheck::CheckSource(MemoryByteSource(bytes, "test.dcm"), rt);
+      ADD_FAILURE() << "accepted; expected '" << expected << "'";
+    } catch (const Error& error) {
+      EXPECT_TRUE(Contains(error.what(), "test.dcm: ")) << error.what();
+      EXPECT_TRUE(Contains(error.what(), expected)) << error.what();
+    }
+  };
+  refused("short", "5 bytes; expected a DICOM file");
+  refused(slice.substr(132), "no 'DICM' at byte 128");
+  refused(ExplicitFile(Element(0x0008, 0x0060, "CS", "CT")), "Group Length (0002,0000) UL");
+  // The group length one byte short of the meta elements.
+  std::string shortMeta = slice;
+  ASSERT_EQ(shortMeta.substr(132, 6), std::string("\x02\x00\x00\x00UL", 6));
+  --shortMeta[140];
+  refused(shortMeta, "File Meta Information Group Length (0002,0000) is ");
+  refused(slice + std::string(1 << 20, '\0'), "for this kind of DICOM object");
+  TempFolder folder;
+  Volume<short> hu(GridGeometry({0, 0, 0}, {0.7, 0.7, 2.0}, {4, 4, 1}), 0);
+  DicomCtWriteOptions rle;
+  rle.compression = DicomCtWriteOptions::Compression::Rle;
+  DicomCtWriter::Write(folder.File("rle"), hu, rle);
+  refused(Read(folder.File("rle") / "CT_0001.dcm"), "expected implicit (1.2.840.10008.1.2) or");
+}
+
+TEST(DicomFileCheck, ADelimiterWithANonZeroLengthIsRefused) {
+  std::string sequence = Element(0x0008, 0x1115, "SQ", "");
+  sequence.replace(sequence.size() - 4, 4, "\xff\xff\xff\xff");
+  sequence += std::string("\xfe\xff\xdd\xe0\x04\x00\x00\x00", 8);
+  EXPECT_TRUE(Contains(MessageOf<DataFormat>([&] { CheckBytes(ExplicitFile(sequence)); }),
+                       "has length 4 (expected 0)"));
+}
+
+TEST(DicomFileCheck, TextIsNotADicomFile) {
   EXPECT_TRUE(Contains(MessageOf<DataFormat>([] { CheckBytes("slice thickness 2.5 mm\n"); }),
                        "not a DICOM file"));
   EXPECT_THROW(CheckBytes(""), DataFormat);
@@ -336,7 +377,7 @@ TEST(DicomImageCheck, PixelSpacingOrRescaleSlopeWithVrFdIsRefused) {
       element->putFloat64Array(values, tag == DCM_PixelSpacing ? 2 : 1);
       dataset.insert(element.release(), true);
     });
-    const DicomPrecheckSummary summary = CheckBytes(bytes);
+    const DicomFileSummary summary = CheckBytes(bytes);
     const std::string message =
         MessageOf<DataFormat>([&] { DicomImageCheck::CheckImageAttributes(summary); });
     EXPECT_TRUE(Contains(message, "has VR FD; expected VR DS")) << message;
@@ -348,7 +389,7 @@ TEST(DicomImageCheck, ValuesOutsideTheirPhysicalBoundsAreRefused) {
                           const std::string& expected) {
     const std::string bytes =
         Slice([&](DcmDataset& dataset) { dataset.putAndInsertString(tag, value.c_str()); });
-    const DicomPrecheckSummary summary = CheckBytes(bytes);
+    const DicomFileSummary summary = CheckBytes(bytes);
     const std::string message =
         MessageOf<DataFormat>([&] { DicomImageCheck::CheckImageAttributes(summary); });
     EXPECT_TRUE(Contains(message, expected)) << value << ": " << message;
