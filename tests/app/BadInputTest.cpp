@@ -29,8 +29,10 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <numbers>
+#include <set>
 #include <sstream>
 #include <sys/wait.h>
 
@@ -696,6 +698,176 @@ TEST_F(BadInput, DetectSeedsNumbersOutsideTheirBoundsAreRefused) {
 TEST_F(BadInput, DvhPrescriptionBeyondAThousandGrayIsRefused) {
   ExpectRefused("dvh --dose " + Path("dose.mha") + " --mask " + Path("mask.mha") + " --rx 1e308",
                 {"--rx", "1e+308"});
+}
+
+// ---- DICOM files other programs made ------------------------------------------------------
+
+const fs::path kPydicomFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
+
+// Lossy JPEG and JPEG 2000 (irreversible wavelet) decoders may round differently (GDCM's
+// OpenJPEG/libjpeg against pillow's): one stored unit times the slope. Lossless and native pixel
+// data must agree exactly.
+constexpr double kLossyDecoderToleranceStoredUnits = 1.0;
+// Geometry is compared with what pydicom reads from the same DS text; the loader prints and keeps
+// 6 significant digits of the values.
+constexpr double kGeometryToleranceMm = 1e-3;
+
+/// The numbers of `"key": [a, b, c]` or `"key": a` in a flat JSON object.
+std::vector<double> JsonNumbers(const std::string& json, const std::string& key) {
+  std::vector<double> values;
+  const auto at = json.find("\"" + key + "\":");
+  if (at == std::string::npos) {
+    return values;
+  }
+  std::size_t position = at + key.size() + 3;
+  const bool list = json.find_first_not_of(' ', position) != std::string::npos &&
+                    json[json.find_first_not_of(' ', position)] == '[';
+  const std::size_t end = list ? json.find(']', position) : json.find_first_of(",}", position);
+  std::string text = json.substr(position, end - position);
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '[' || c == ','; }, ' ');
+  std::istringstream numbers(text);
+  double value = 0.0;
+  while (numbers >> value) {
+    values.push_back(value);
+  }
+  return values;
+}
+
+/// What pydicom (tests/dicomrt/pydicom_ct_reference.py) read of each file, by file name.
+std::map<std::string, std::vector<std::string>> PydicomReference(const fs::path& files,
+                                                                 const fs::path& output) {
+  std::string command = std::string(SEEDPLAN_PYTHON3) + " " + SEEDPLAN_TEST_SCRIPTS_DIR +
+                        "/pydicom_ct_reference.py " + output.string();
+  for (const auto& entry : fs::directory_iterator(files)) {
+    command += " '" + entry.path().string() + "'";
+  }
+  command += " 2>/dev/null";
+  std::map<std::string, std::vector<std::string>> reference;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) {
+    return reference;
+  }
+  std::string text;
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
+    text.append(buffer, n);
+  }
+  pclose(pipe);
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, '\t')) {
+      fields.push_back(cell);
+    }
+    if (!fields.empty()) {
+      reference[fields[0]] = fields;
+    }
+  }
+  return reference;
+}
+
+double Field(const std::vector<std::string>& fields, std::size_t index) {
+  return index < fields.size() ? std::stod(fields[index]) : std::nan("");
+}
+
+// Every DICOM file of pydicom's test suite (CT, MR, NM, RT, SR, secondary captures; implicit,
+// explicit and big-endian syntaxes, deflated, JPEG, JPEG-LS, JPEG 2000, RLE; truncated and
+// non-conformant files), each alone in a folder as a physicist would point `inspect` at it: it
+// loads as the CT pydicom reads (geometry and every voxel's HU), or it is refused in one line
+// naming the file and what was expected; never a crash, a hang or a wrong number.
+TEST(PydicomFiles, EachLoadsAsTheCtPydicomReadsOrIsRefusedInOneLine) {
+  if (!fs::exists(kPydicomFiles / "CT_small.dcm")) {
+    GTEST_FAIL() << kPydicomFiles
+                 << " is missing: install python3-pydicom (scripts/install-deps.sh)";
+  }
+  TempFolder work;
+  const fs::path reference = work / "pydicom";
+  fs::create_directories(reference);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(kPydicomFiles)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".dcm") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 60u);
+  const auto pydicom = PydicomReference(kPydicomFiles, reference);
+  ASSERT_EQ(pydicom.count("CT_small.dcm"), 1u) << "pydicom did not answer";
+  std::set<std::string> loaded;
+  int refused = 0;
+  for (const fs::path& original : files) {
+    const std::string name = original.filename().string();
+    SCOPED_TRACE(name);
+    const fs::path folder = work / original.stem().string();
+    fs::create_directories(folder);
+    fs::copy_file(original, folder / name);
+    const Outcome outcome = RunLimited("inspect --json " + folder.string(), work.Path());
+    EXPECT_LT(outcome.seconds, kTimeLimitSeconds);
+    if (outcome.exitCode == 1) {
+      ++refused;
+      EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+      EXPECT_LT(outcome.err.size(), kMaxMessageLength);
+      EXPECT_NE(outcome.err.find(original.stem().string()), std::string::npos) << outcome.err;
+      EXPECT_NE(outcome.err.find("expected"), std::string::npos) << outcome.err;
+      EXPECT_TRUE(outcome.out.empty()) << outcome.out;
+      continue;
+    }
+    ASSERT_EQ(outcome.exitCode, 0) << outcome.err; // a crash, a kill or an internal error
+    loaded.insert(name);
+    // Loaded: pydicom must read the same CT.
+    ASSERT_EQ(pydicom.count(name), 1u);
+    const std::vector<std::string>& ref = pydicom.at(name);
+    ASSERT_EQ(ref.size(), 19u) << "pydicom could not read " << name;
+    EXPECT_EQ(ref[1], "CT");
+    ASSERT_EQ(ref[18], "yes") << "pydicom cannot decode the pixels seedplan loaded";
+    const double rows = Field(ref, 3), columns = Field(ref, 4), frames = Field(ref, 5);
+    EXPECT_EQ(JsonNumbers(outcome.out, "size"), (std::vector<double>{columns, rows, frames}));
+    const std::vector<double> spacing = JsonNumbers(outcome.out, "spacing_mm");
+    const std::vector<double> origin = JsonNumbers(outcome.out, "origin_mm");
+    ASSERT_EQ(spacing.size(), 3u);
+    ASSERT_EQ(origin.size(), 3u);
+    // PixelSpacing is (row spacing = y, column spacing = x), PS3.3 C.7.6.2.1.1.
+    EXPECT_NEAR(spacing[0], Field(ref, 7), kGeometryToleranceMm);
+    EXPECT_NEAR(spacing[1], Field(ref, 6), kGeometryToleranceMm);
+    if (frames == 1) {
+      EXPECT_NEAR(spacing[2], Field(ref, 17), kGeometryToleranceMm); // SliceThickness
+    }
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+      EXPECT_NEAR(origin[axis], Field(ref, 8 + axis), kGeometryToleranceMm);
+    }
+    // Every voxel, through the same loader in this process.
+    const imaging::CtImage ct = imaging::CtLoader::Load(folder);
+    std::ifstream huFile(reference / (name + ".hu"), std::ios::binary);
+    std::vector<double> hu(static_cast<std::size_t>(ct.hu.Geometry().NumberOfVoxels()));
+    huFile.read(reinterpret_cast<char*>(hu.data()),
+                static_cast<std::streamsize>(hu.size() * sizeof(double)));
+    ASSERT_TRUE(huFile.good()) << "pydicom's pixels have another size";
+    const std::string syntax = ref[2];
+    const bool lossy = syntax == "1.2.840.10008.1.2.4.50" || syntax == "1.2.840.10008.1.2.4.51" ||
+                       syntax == "1.2.840.10008.1.2.4.91";
+    double worst = 0.0;
+    std::size_t index = 0;
+    const auto& size = ct.hu.Geometry().Size();
+    for (std::int64_t k = 0; k < size[2]; ++k) {
+      for (std::int64_t j = 0; j < size[1]; ++j) {
+        for (std::int64_t i = 0; i < size[0]; ++i) {
+          worst = std::max(worst, std::abs(double(ct.hu.At(i, j, k)) - hu[index++]));
+        }
+      }
+    }
+    std::cout << name << " (" << syntax << "): " << size[0] << " x " << size[1] << " x " << size[2]
+              << " voxels, largest HU difference to pydicom " << worst << "\n";
+    EXPECT_LE(worst, lossy ? kLossyDecoderToleranceStoredUnits : 0.0);
+  }
+  std::cout << files.size() << " pydicom test files: " << loaded.size() << " loaded as CT, "
+            << refused << " refused in one line\n";
+  // The two CT files must load (a loader that refuses everything would pass the rest).
+  EXPECT_EQ(loaded, (std::set<std::string>{"693_J2KI.dcm", "CT_small.dcm"}));
 }
 
 } // namespace
