@@ -6,9 +6,8 @@
 // in seedplan-full (app/main.cpp, the same command files), which this program becomes by execv:
 // same process, arguments, environment and standard streams, and its exit code.
 
-#include "CommandLine.h"
 #include "Commands.h"
-#include "seedplan/core/Error.h"
+#include "ProgramMain.h"
 #include "seedplan/core/Version.h"
 
 #include <cerrno>
@@ -57,26 +56,12 @@ int main(int argc, char** argv) {
   if (!IsLightCommand(first)) {
     return RunFullProgram(argv);
   }
-  CLI::App app{"seedplan " SEEDPLAN_VERSION
-               ": planning and evaluation of permanent 125I seed implants (AAPM TG-43U1 dose "
-               "in water)"};
-  app.set_version_flag("--version", "seedplan " SEEDPLAN_VERSION);
-  app.require_subcommand(1);
-  seedplan::app::RegisterSourcesCommand(app);
-  seedplan::app::RegisterDoseRateCommand(app);
-  seedplan::app::RegisterDoseCommand(app);
-  try {
-    app.parse(argc, argv);
-  } catch (const seedplan::app::NeedsFullProgram&) {
-    return RunFullProgram(argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
-  } catch (const seedplan::Error& error) {
-    std::cerr << "seedplan: error: " << error.what() << '\n';
-    return 1;
-  } catch (const std::exception& error) {
-    std::cerr << "seedplan: internal error: " << error.what() << '\n';
-    return 70;
-  }
-  return 0;
+  return seedplan::app::RunProgram(
+      argc, argv,
+      [](CLI::App& app) {
+        seedplan::app::RegisterSourcesCommand(app);
+        seedplan::app::RegisterDoseRateCommand(app);
+        seedplan::app::RegisterDoseCommand(app);
+      },
+      [argv] { return RunFullProgram(argv); });
 }
