@@ -273,7 +273,7 @@ private:
     }
   }
 
-  std::vector<RoiRecord> CollectRois(DcmDataset& data) const {
+  std::vector<RoiRecord> CollectRois(DcmDataset& data) {
     std::vector<RoiRecord> rois;
     std::map<int, std::size_t> byNumber;
     for (DcmItem* item : Items(data, DCM_StructureSetROISequence)) {
@@ -281,14 +281,18 @@ private:
       roi.name = Get(*item, DCM_ROIName);
       const std::string numberText = Get(*item, DCM_ROINumber);
       const std::optional<int> number = ParseInt(numberText);
+      // Refuse, do not skip (issue 13): an ROI that cannot be identified is a defect, so that
+      // every command that uses all structures refuses the file instead of losing one.
       if (!number) {
-        log::Warning(m_File + ": ROI '" + roi.name + "' has ROI Number '" + numberText +
-                     "'; expected an integer; skipped");
+        Defect(roi, "has ROI Number '" + Excerpt(numberText) + "'; expected an integer", true);
         continue;
       }
       roi.number = *number;
       if (byNumber.count(roi.number) != 0) {
-        Warn(roi, "repeats ROI Number " + std::to_string(roi.number) + "; skipped");
+        Defect(roi,
+               "repeats ROI Number " + std::to_string(roi.number) +
+                   "; expected each ROI Number once",
+               true);
         continue;
       }
       if (roi.name.empty()) {
@@ -303,8 +307,14 @@ private:
       const std::string numberText = Get(*item, DCM_ReferencedROINumber);
       const std::optional<int> number = ParseInt(numberText);
       if (!number || byNumber.count(*number) == 0) {
-        log::Warning(m_File + ": an ROI Contour item references ROI Number '" + numberText +
-                     "', which is not in the Structure Set ROI Sequence; ignored");
+        RoiRecord orphan;
+        orphan.number = number.value_or(0);
+        orphan.name = "(no Structure Set ROI)";
+        Defect(orphan,
+               "has an ROI Contour item with Referenced ROI Number '" + Excerpt(numberText) +
+                   "', which is not in the Structure Set ROI Sequence; expected contours of a "
+                   "listed ROI",
+               true);
         continue;
       }
       RoiRecord& roi = rois[byNumber.at(*number)];

@@ -685,6 +685,26 @@ TEST_F(BadInput, AContourOfTwoPointsInAUsedStructureIsRefused) {
                 {rs.string(), "'GTV'", "contour 2", "2 point(s)"});
 }
 
+TEST_F(BadInput, AnRoiThatCannotBeIdentifiedIsRefusedNotSkipped) {
+  const auto edited = [&](const std::string& name, const std::string& roiNumber) {
+    const fs::path rs = m_Work / name;
+    fs::copy_file(Path("rs.dcm"), rs);
+    EditDicom(rs, [&](DcmDataset& dataset) {
+      DcmItem* roi = nullptr;
+      ASSERT_TRUE(dataset.findAndGetSequenceItem(DCM_StructureSetROISequence, roi, 1).good());
+      roi->putAndInsertString(DCM_ROINumber, roiNumber.c_str());
+    });
+    return rs;
+  };
+  // SpinalCord's ROI Number repeated (GTV's is 1) or not a number: its contours would be lost.
+  const fs::path repeated = edited("repeated.dcm", "1");
+  ExpectRefused("inspect " + repeated.string() + " --ct " + Path("ct"),
+                {repeated.string(), "'SpinalCord'", "repeats ROI Number 1"});
+  const fs::path notNumber = edited("not_number.dcm", "x");
+  ExpectRefused("inspect " + notNumber.string() + " --ct " + Path("ct"),
+                {notNumber.string(), "'SpinalCord'", "ROI Number 'x'; expected an integer"});
+}
+
 // ---- Other command-line numbers ------------------------------------------------------------
 
 TEST_F(BadInput, DetectSeedsNumbersOutsideTheirBoundsAreRefused) {
