@@ -4,7 +4,7 @@
 # stay fixed), then SECONDS of fuzzing per target from a copy of its corpus (two targets at a time:
 # CI has two cores). A finding stops the run with the target's name and the input that crashed
 # (kept in $FUZZ_ARTIFACTS, default BUILD_DIR/fuzz-artifacts): turn it into a regression input.
-# Usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
+# Usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]   (SECONDS 0: replay only)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$1"
@@ -64,6 +64,8 @@ for target in "${targets[@]}"; do
   replay "$target" || status=1
 done
 [ $status -eq 0 ] || exit $status
+# SECONDS = 0: replay only (libFuzzer would read -max_total_time=0 as "no limit").
+[ "$seconds" -gt 0 ] || exit 0
 # Two at a time.
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   pids=()
