@@ -565,6 +565,19 @@ DicomFileSummary DicomFileCheck::CheckSource(const ByteSource& source, const Opt
                        "', which is not a DICOM standard transfer syntax; expected one of "
                        "1.2.840.10008.1.2[.x]");
   }
+  if (syntax->explicitVr && !syntax->bigEndian && !summary.deflated) {
+    // Some writers encode the data set in implicit VR under an explicit VR transfer syntax; say
+    // so rather than report the first element's "VR" bytes as damage.
+    const std::optional<Syntax> found = GuessSyntax(*dataSet, position);
+    if (found && !found->explicitVr) {
+      throw DataFormat(name +
+                       ": the data set is encoded in implicit VR, but Transfer Syntax UID "
+                       "(0002,0010) '" +
+                       Excerpt(uid) +
+                       "' says explicit VR; expected a data set encoded as its transfer syntax "
+                       "says (the writing program is not conformant)");
+    }
+  }
   summary.explicitVr = syntax->explicitVr;
   summary.bigEndian = syntax->bigEndian;
   Walker dataWalker(*dataSet, name, summary, options);

@@ -363,6 +363,15 @@ TEST(DicomFileCheck, ADelimiterWithANonZeroLengthIsRefused) {
                        "has length 4 (expected 0)"));
 }
 
+TEST(DicomFileCheck, AnImplicitVrDataSetUnderAnExplicitTransferSyntaxIsNamedAsSuch) {
+  // (0008,0060) CS "CT" as implicit VR little endian writes it: tag, 4-byte length, value.
+  const std::string implicit = std::string("\x08\x00\x60\x00\x02\x00\x00\x00", 8) + "CT";
+  const std::string message = MessageOf<DataFormat>([&] { CheckBytes(ExplicitFile(implicit)); });
+  EXPECT_TRUE(Contains(message, "test.dcm: the data set is encoded in implicit VR, but Transfer "
+                                "Syntax UID (0002,0010) '1.2.840.10008.1.2.1' says explicit VR"))
+      << message;
+}
+
 TEST(DicomFileCheck, TextIsNotADicomFile) {
   EXPECT_TRUE(Contains(MessageOf<DataFormat>([] { CheckBytes("slice thickness 2.5 mm\n"); }),
                        "not a DICOM file"));
