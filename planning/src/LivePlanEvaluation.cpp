@@ -61,6 +61,25 @@ void LivePlanEvaluation::RemoveSeed(std::size_t index) {
   Changed({old}, {});
 }
 
+void LivePlanEvaluation::ChangeSeeds(std::vector<Seed> seeds, const std::vector<Seed>& removed,
+                                     const std::vector<Seed>& added) {
+  if (!added.empty()) {
+    m_Calculator->ValidateSeeds(added);
+  }
+  m_Plan.seeds = std::move(seeds);
+  Changed(removed, added);
+}
+
+std::vector<std::string> LivePlanEvaluation::StaleStructures() const {
+  std::vector<std::string> names;
+  for (std::size_t s = 0; s < m_Cache.size(); ++s) {
+    if (!m_Cache[s]) {
+      names.push_back(m_Structures.structures[s].name);
+    }
+  }
+  return names;
+}
+
 void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::vector<Seed>& added) {
   // The grid: only the voxels within the cutoff of the old and new positions.
   if (!removed.empty()) {

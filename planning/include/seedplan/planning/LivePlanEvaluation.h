@@ -23,8 +23,9 @@ namespace seedplan::planning {
 /// numbers equal a fresh evaluation of the edited plan. Structures farther than the cutoff (plus
 /// their own extent) from every changed seed keep their cached metrics.
 ///
-/// Measured on the sample plan (bench/PlanningBenchmark): one seed move with the dose and the
-/// edited lesion's metrics, and with every structure's metrics; see docs/ARCHITECTURE.md.
+/// Measured on the sample plan (bench/EditBenchmark.cpp, seedplan_bench_edit): one seed move with
+/// the dose, the isodoses of the slice in view and the edited lesion's metrics, and with every
+/// structure's metrics; see docs/ARCHITECTURE.md.
 /// Not thread-safe; the structure set and library must outlive it.
 class LivePlanEvaluation {
 public:
@@ -42,6 +43,14 @@ public:
   void ReplaceSeed(std::size_t index, const Seed& seed);
   void AddSeed(const Seed& seed);
   void RemoveSeed(std::size_t index);
+  /// The seeds become `seeds`, which differ from the current ones by `removed` leaving and
+  /// `added` arriving (planning::PlanEditor's SeedChange of one step): the grid is updated by
+  /// those seeds only. InvalidInput for a bad added seed (nothing is changed then).
+  void ChangeSeeds(std::vector<Seed> seeds, const std::vector<Seed>& removed,
+                   const std::vector<Seed>& added);
+  /// The structures whose metrics the last changes made stale (recomputed by the next Metrics,
+  /// Curve or EvaluateAll), in the structure set's order.
+  std::vector<std::string> StaleStructures() const;
 
   /// The metrics of one structure under the current seeds (InvalidInput for an unknown name).
   StructureMetrics Metrics(const std::string& structureName);
