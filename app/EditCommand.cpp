@@ -8,6 +8,7 @@
 
 #include "CommandLine.h"
 #include "Commands.h"
+#include "HandEditedPlan.h"
 #include "MetricsJson.h"
 #include "PlanningSession.h"
 #include "StudyCommandSupport.h"
@@ -19,13 +20,9 @@
 #include "seedplan/planning/PlanXml.h"
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <set>
 
 namespace seedplan::app {
 
@@ -52,15 +49,6 @@ std::size_t ParseSeedIndex(const std::string& text, const std::string& option) {
                        "'; expected a whole number >= 0 (the order of `seedplan seeds`)");
   }
   return index;
-}
-
-std::string NowUtc() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 planning::SeedEditBatch ParseBatch(const EditOptions& options,
@@ -97,30 +85,6 @@ planning::SeedEditBatch ParseBatch(const EditOptions& options,
     throw InvalidInput("edit: no edit given; expected at least one --move, --add or --delete");
   }
   return batch;
-}
-
-/// Seeds and needles per target of the edited plan, for the study record (seeds added without a
-/// needle count for the target they lie in or next to).
-ImplantFacts FactsOf(const planning::PlanEditor& editor) {
-  ImplantFacts facts;
-  std::map<std::string, std::set<std::string>> needles;
-  for (const auto& target : editor.Current().targets) {
-    facts.seedsPerTarget[target.structureName] = 0;
-    needles[target.structureName];
-  }
-  for (const Seed& seed : editor.Current().seeds) {
-    const std::string target = editor.TargetOf(seed);
-    if (facts.seedsPerTarget.count(target)) {
-      ++facts.seedsPerTarget[target];
-      if (!seed.needle.empty()) {
-        needles[target].insert(seed.needle);
-      }
-    }
-  }
-  for (const auto& [target, ids] : needles) {
-    facts.needlesPerTarget[target] = static_cast<int>(ids.size());
-  }
-  return facts;
 }
 
 /// With --json nothing but the JSON may reach stdout: other messages (the study record's) go to
@@ -192,7 +156,7 @@ void RunEdit(const EditOptions& options) {
   session.doseGy =
       planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
   session.Evaluate(library); // the one evaluation every command uses (issue 12)
-  studyLog.WriteAndLog(session.plan, options.out, session.ct.info.patientId, FactsOf(editor));
+  studyLog.WriteAndLog(session.plan, options.out, session.ct.info.patientId, HandEditFacts(editor));
   quiet.reset();
 
   if (options.json) {

@@ -1,11 +1,18 @@
 // `seedplan view --plan plan.xml [--ct DIR] [--structures FILE] [--dose FILE] [--compare PLAN2]
 // [--screenshot OUT.png] [--plane axial|coronal|sagittal|3d|dvh] [--slice MM | --through NAME]
-// [--size WxH] [--levels-pct LIST | --levels-gy LIST] [--rx-of NAME]`: the plan over its CT with
-// isodoses, contours, seeds and needles, its 3D view or its DVH, in a window or as a PNG drawn off
-// screen. Bad input is refused with one line before anything is drawn or written.
+// [--size WxH] [--levels-pct LIST | --levels-gy LIST] [--rx-of NAME] [--edit [--out FILE]
+// [--user NAME] [--no-study-log]]`: the plan over its CT with isodoses, contours, seeds and
+// needles, its 3D view or its DVH, in a window or as a PNG drawn off screen; with --edit the
+// window edits the plan's seeds by hand (issue 14: app/ViewEditSession, planning::PlanEditSession)
+// and saves the edited plan as `seedplan edit` does. Bad input is refused with one line before
+// anything is drawn or written.
 
 #include "CommandLine.h"
 #include "Commands.h"
+#include "HandEditedPlan.h"
+#include "StudyCommandSupport.h"
+#include "StudyPlanLog.h"
+#include "ViewEditSession.h"
 #include "ViewScene.h"
 
 #include "seedplan/core/Error.h"
@@ -15,6 +22,7 @@
 #include "seedplan/imaging/CtLoader.h"
 #include "seedplan/imaging/StructureLoader.h"
 #include "seedplan/imaging/VolumeIo.h"
+#include "seedplan/planning/PlanEditSession.h"
 #include "seedplan/planning/PlanEvaluator.h"
 #include "seedplan/planning/PlanXml.h"
 #include "seedplan/viewer/InteractiveViewer.h"
@@ -47,7 +55,18 @@ struct ViewOptions {
   std::string levelsPct;
   std::string levelsGy;
   std::string rxOf;
+  bool edit = false;
+  std::string out;
+  std::string user;
+  bool noStudyLog = false;
 };
+
+/// Where `view --edit` saves by default: beside the plan, "<name>.edited.xml".
+std::string DefaultEditedPath(const std::string& planFile) {
+  std::filesystem::path path(planFile);
+  std::string stem = path.stem().string();
+  return (path.parent_path() / (stem + ".edited.xml")).string();
+}
 
 /// "WxH" in pixels.
 std::pair<int, int> ParseSize(const std::string& text) {
@@ -213,6 +232,22 @@ void RunView(const ViewOptions& options) {
   if (!options.screenshot.empty()) {
     CheckOutputPath(options.screenshot, {".png"}, "--screenshot");
   }
+  if (!options.edit && (!options.out.empty() || !options.user.empty() || options.noStudyLog)) {
+    throw InvalidInput("--out, --user and --no-study-log apply to --edit; give --edit");
+  }
+  std::string editedOut;
+  if (options.edit) {
+    if (!options.screenshot.empty()) {
+      throw InvalidInput("--edit opens the window to edit in; it cannot be combined with "
+                         "--screenshot (scripted edits: `seedplan edit`)");
+    }
+    if (!options.dose.empty()) {
+      throw InvalidInput("--edit recomputes the dose as the seeds move; it cannot show --dose " +
+                         options.dose);
+    }
+    editedOut = options.out.empty() ? DefaultEditedPath(options.plan) : options.out;
+    CheckOutputPath(editedOut, {".xml"}, "--out");
+  }
   // VTK aborts the process without an X display, even off screen: refuse before touching it.
   if (const std::string problem = viewer::XDisplayProblem(); !problem.empty()) {
     if (options.screenshot.empty()) {
@@ -225,6 +260,10 @@ void RunView(const ViewOptions& options) {
   }
 
   const planning::Plan plan = planning::PlanXml::Read(options.plan);
+  if (options.edit && plan.kind != "plan") {
+    throw InvalidInput(options.plan + ": is a " + plan.kind +
+                       " evaluation; expected a plan (kind plan) to edit");
+  }
   if (!options.rxOf.empty() &&
       std::none_of(plan.targets.begin(), plan.targets.end(),
                    [&](const auto& target) { return target.structureName == options.rxOf; })) {
@@ -261,7 +300,12 @@ void RunView(const ViewOptions& options) {
   }
 
   const dosimetry::SourceLibrary library;
-  if (!options.dose.empty()) {
+  std::unique_ptr<planning::PlanEditSession> editSession;
+  if (options.edit) {
+    // The session computes the plan's dose once and keeps it live; the scene shows it.
+    editSession = std::make_unique<planning::PlanEditSession>(plan, ctGrid, structures, library);
+    scene->plan.dose = SceneDoseOf(Volume<float>(editSession->DoseGy()));
+  } else if (!options.dose.empty()) {
     viewer::SceneDose dose = SceneDoseOf(imaging::ReadVolumeFloat(options.dose));
     if (dose.values.MetaData().count("seedplan_unit") == 0) {
       log::Warning(options.dose +
@@ -302,24 +346,44 @@ void RunView(const ViewOptions& options) {
     // On the same CT the plan's own structures (not a copy: their masks are the command's largest
     // data, and they outlive the window); on another CT its structures, read only when the DVH is
     // shown (a slice view does not need them).
-    compareDvh = [scene, other, sameCt, &structures, file = options.compare]() {
+    compareDvh = [scene, other, sameCt, &structures, &library, file = options.compare]() {
       if (!scene->compare->dvh.empty()) {
         return;
       }
       if (sameCt) {
-        scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, structures, *other);
+        scene->compare->dvh =
+            DvhCurvesOf(planning::PlanEvaluator::Evaluate(*other, scene->compare->dose->values,
+                                                          structures, library)
+                            .curves,
+                        structures, *other);
         return;
       }
       const imaging::CtImage otherCt = LoadPlanCt(*other, file, "");
       const imaging::StructureSet otherStructures = LoadPlanStructures(*other, file, "", otherCt);
-      scene->compare->dvh = DvhCurvesOf(scene->compare->dose->values, otherStructures, *other);
+      scene->compare->dvh =
+          DvhCurvesOf(planning::PlanEvaluator::Evaluate(*other, scene->compare->dose->values,
+                                                        otherStructures, library)
+                          .curves,
+                      otherStructures, *other);
     };
   }
   if (settings.plane == viewer::ViewPlane::Dvh && compareDvh) {
     compareDvh();
   }
-  if (settings.plane == viewer::ViewPlane::Dvh) {
-    scene->plan.dvh = DvhCurvesOf(scene->plan.dose->values, structures, plan);
+  // The plan's DVH: the evaluator's curves (the same samples and exact dose as `evaluate`'s
+  // metrics); a dose file given with --dose has no seeds to evaluate: its grid's DVH.
+  const auto planCurves = [&structures, &plan, &library, &options,
+                           scene]() -> std::vector<viewer::DvhCurve> {
+    if (!options.dose.empty()) {
+      return DvhCurvesOf(scene->plan.dose->values, structures, plan);
+    }
+    return DvhCurvesOf(
+        planning::PlanEvaluator::Evaluate(plan, scene->plan.dose->values, structures, library)
+            .curves,
+        structures, plan);
+  };
+  if (settings.plane == viewer::ViewPlane::Dvh && !options.edit) {
+    scene->plan.dvh = planCurves();
   }
 
   if (!options.screenshot.empty()) {
@@ -331,7 +395,29 @@ void RunView(const ViewOptions& options) {
     return;
   }
   viewer::InteractiveViewer window(scene, settings);
-  window.SetDvhSource([scene, &structures, &plan, compareDvh]() {
+  std::shared_ptr<ViewEditSession> editing;
+  if (editSession) {
+    const std::string ctPatientId = scene->patientId;
+    auto save = [&options, &plan, editedOut, ctPatientId](planning::PlanEditSession& session) {
+      if (!session.Edited()) {
+        throw InvalidInput("save: nothing edited yet; " + editedOut + " not written");
+      }
+      // As `seedplan edit` saves: the plan records the hand edit, and a plan logged to a study
+      // record logs the edited plan to the same record.
+      StudyLogOptions logOptions;
+      logOptions.user = options.user;
+      logOptions.noStudy = options.noStudyLog;
+      StudyPlanLog studyLog(logOptions, StudyPlanLog::Mode::Plan, "view --edit");
+      studyLog.UseRecordedStudy(plan);
+      studyLog.Prepare(plan.targets);
+      planning::Plan edited = session.PlanToSave(NowUtc(), StudyUser(options.user), options.plan);
+      studyLog.WriteAndLog(edited, editedOut, ctPatientId, HandEditFacts(session.Editor()));
+      return "wrote " + editedOut + " (" + edited.handEdits.back().summary + ")";
+    };
+    editing = std::make_shared<ViewEditSession>(scene, std::move(editSession), structures, save);
+    window.SetEditHandler(editing);
+  }
+  window.SetDvhSource([planCurves, compareDvh]() {
     if (compareDvh) {
       // In the window a second plan whose structures cannot be read loses only its curves.
       try {
@@ -340,9 +426,10 @@ void RunView(const ViewOptions& options) {
         log::Warning(std::string(error.what()) + "; the second plan's DVH is not drawn");
       }
     }
-    return DvhCurvesOf(scene->plan.dose->values, structures, plan);
+    return planCurves();
   });
-  std::cout << viewer::InteractiveViewer::KeyHelp() << std::flush;
+  std::cout << viewer::InteractiveViewer::KeyHelp() << (editing ? editing->KeyHelp() : "")
+            << std::flush;
   window.Run();
 }
 
@@ -374,6 +461,14 @@ void RegisterViewCommand(CLI::App& app) {
                       "Isodose levels in % of the reference prescription (50,80,90,100,150,200)");
   command->add_option("--levels-gy", options->levelsGy, "Isodose levels in Gy (total dose)");
   command->add_option("--rx-of", options->rxOf, "Target whose prescription the % levels refer to");
+  command->add_flag("--edit", options->edit,
+                    "Edit the plan's seeds in the window (click, drag, keys; undo/redo; S saves)");
+  command->add_option("--out", options->out,
+                      "With --edit: where S saves the edited plan (default: PLAN.edited.xml)");
+  command->add_option("--user", options->user,
+                      "With --edit: who edits, for the plan and the study record (default: $USER)");
+  command->add_flag("--no-study-log", options->noStudyLog,
+                    "With --edit: do not log the edited plan to the plan's study record");
   command->callback([options]() { RunView(*options); });
 }
 

@@ -141,4 +141,29 @@ std::vector<viewer::DvhCurve> DvhCurvesOf(const Volume<float>& doseGy,
   return curves;
 }
 
+std::vector<viewer::DvhCurve> DvhCurvesOf(const std::vector<planning::StructureDvhCurve>& curves,
+                                          const imaging::StructureSet& structures,
+                                          const planning::Plan& plan) {
+  std::vector<viewer::DvhCurve> drawn;
+  for (const auto& curve : curves) {
+    const imaging::Structure* structure = structures.Find(curve.structureName);
+    if (!structure) {
+      throw InvalidInput("DVH curve of '" + curve.structureName +
+                         "': no such structure in the structure set");
+    }
+    viewer::DvhCurve entry;
+    entry.structureName = curve.structureName;
+    entry.colorRgb = structure->colorRgb;
+    entry.isTarget = structure->role == imaging::StructureRole::Target ||
+                     std::any_of(plan.targets.begin(), plan.targets.end(),
+                                 [&](const auto& t) { return t.structureName == structure->name; });
+    for (const auto& point : curve.points) {
+      entry.points.push_back({point.doseGy, point.volumePct});
+      entry.maxDoseGy = std::max(entry.maxDoseGy, point.doseGy);
+    }
+    drawn.push_back(std::move(entry));
+  }
+  return drawn;
+}
+
 } // namespace seedplan::app

@@ -6,6 +6,7 @@
 #include "seedplan/imaging/CtImage.h"
 #include "seedplan/imaging/StructureSet.h"
 #include "seedplan/planning/Plan.h"
+#include "seedplan/planning/PlanEvaluator.h"
 #include "seedplan/viewer/Scene.h"
 
 #include <filesystem>
@@ -37,6 +38,14 @@ viewer::SceneDose SceneDoseOf(Volume<float> values);
 /// sampling PlanEvaluator::Evaluate uses, and is to call PlanEvaluator's DVH curves once the
 /// evaluator returns them (issue 12), so that the chart and `evaluate` never differ.
 std::vector<viewer::DvhCurve> DvhCurvesOf(const Volume<float>& doseGy,
+                                          const imaging::StructureSet& structures,
+                                          const planning::Plan& plan);
+
+/// The DVH curves the viewer draws, taken from the evaluator's (PlanEvaluation::curves,
+/// LivePlanEvaluation::Curve: the samples and exact dose of the metrics), so that the chart and
+/// `evaluate` never differ (issue 12's one evaluator). `curves` in any order; every curve must
+/// name a structure of `structures` (InvalidInput otherwise).
+std::vector<viewer::DvhCurve> DvhCurvesOf(const std::vector<planning::StructureDvhCurve>& curves,
                                           const imaging::StructureSet& structures,
                                           const planning::Plan& plan);
 

@@ -61,6 +61,7 @@ struct InteractiveViewer::Impl {
   std::string status;
   std::filesystem::path screenshotFolder = ".";
   std::function<std::vector<DvhCurve>()> dvhSource;
+  std::shared_ptr<SeedEditHandler> editHandler;
   // Left-button state.
   bool buttonDown = false;
   bool dragging = false;
@@ -316,12 +317,18 @@ public:
   void OnMouseWheelForward() override { viewer->Wheel(1); }
   void OnMouseWheelBackward() override { viewer->Wheel(-1); }
   void OnLeftButtonDown() override {
-    m_Down = true;
     m_Press = EventPx();
     m_Last = m_Press;
     m_Dragging = false;
+    m_SeedGrabbed = viewer->GrabSeed(m_Press.x(), m_Press.y());
+    m_Down = !m_SeedGrabbed;
   }
   void OnLeftButtonUp() override {
+    if (m_SeedGrabbed) {
+      m_SeedGrabbed = false;
+      viewer->ReleaseSeed();
+      return;
+    }
     if (m_Down && !m_Dragging) {
       viewer->Click(m_Press.x(), m_Press.y());
     }
@@ -329,6 +336,10 @@ public:
   }
   void OnMouseMove() override {
     const Eigen::Vector2d now = EventPx();
+    if (m_SeedGrabbed) {
+      viewer->DragSeed(now.x(), now.y());
+      return;
+    }
     if (m_Down) {
       if (m_Dragging || (now - m_Press).norm() > kClickTolerancePx) {
         m_Dragging = true;
@@ -343,6 +354,7 @@ public:
 private:
   bool m_Down = false;
   bool m_Dragging = false;
+  bool m_SeedGrabbed = false;
   Eigen::Vector2d m_Press = Eigen::Vector2d::Zero();
   Eigen::Vector2d m_Last = Eigen::Vector2d::Zero();
 };
@@ -453,6 +465,10 @@ void InteractiveViewer::DispatchEvent(const std::string& event, double xPx, doub
 
 bool InteractiveViewer::PressKey(const std::string& key) {
   Impl& impl = *m_Impl;
+  if (impl.editHandler && impl.editHandler->Key(key, impl.probePoint)) {
+    Edited();
+    return true;
+  }
   bool handled = true;
   if (key == "Up" || key == "Right") {
     impl.StepSlice(1);
@@ -579,6 +595,80 @@ void InteractiveViewer::MoveCursor(double xPx, double yPx) {
 
 std::string InteractiveViewer::ReadoutAt(double xPx, double yPx) const {
   return m_Impl->Readout({xPx, yPx});
+}
+
+void InteractiveViewer::SetEditHandler(std::shared_ptr<SeedEditHandler> handler) {
+  m_Impl->editHandler = std::move(handler);
+  Edited();
+}
+
+namespace {
+
+/// A click within this many pixels of a seed's centre grabs it (a seed is drawn >= 3 px across
+/// its radius; the hand is not that precise).
+constexpr double kGrabRadiusPx = 8.0;
+/// ... and at least this many mm (a 4.5 mm capsule seen side on, zoomed out).
+constexpr double kGrabRadiusMm = 2.5;
+
+} // namespace
+
+bool InteractiveViewer::GrabSeed(double xPx, double yPx) {
+  Impl& impl = *m_Impl;
+  if (!impl.editHandler || !impl.IsSlice() || impl.rulerMode) {
+    return false;
+  }
+  const PictureLayout& layout = impl.slice.Layout();
+  if (!layout.imageBox.Contains(xPx, yPx)) {
+    return false;
+  }
+  const Eigen::Vector3d point =
+      impl.slice.Content().frame.ToPatient(layout.PixelToPlane({xPx, yPx}));
+  // Only seeds drawn on this slice can be picked: within half a slice of the plane.
+  const double radius = std::max(kGrabRadiusMm, kGrabRadiusPx * layout.mmPerPixel);
+  const double halfSlab = 0.5 * impl.slice.Content().range.stepMm;
+  if (!impl.editHandler->Grab(point, std::max(halfSlab, radius))) {
+    return false;
+  }
+  impl.probePoint = point;
+  Edited();
+  return true;
+}
+
+void InteractiveViewer::DragSeed(double xPx, double yPx) {
+  Impl& impl = *m_Impl;
+  if (!impl.editHandler || !impl.IsSlice()) {
+    return;
+  }
+  const PictureLayout& layout = impl.slice.Layout();
+  const Eigen::Vector3d point =
+      impl.slice.Content().frame.ToPatient(layout.PixelToPlane({xPx, yPx}));
+  if (impl.editHandler->DragTo(point)) {
+    Edited();
+  }
+}
+
+void InteractiveViewer::ReleaseSeed() {
+  Impl& impl = *m_Impl;
+  if (impl.editHandler) {
+    impl.editHandler->Release();
+    Edited();
+  }
+}
+
+void InteractiveViewer::Edited() {
+  Impl& impl = *m_Impl;
+  impl.threeDBuilt = false;
+  impl.dvhBuilt = false;
+  if (impl.editHandler) {
+    impl.status = impl.editHandler->Message();
+  }
+  if (impl.IsSlice()) {
+    impl.slice.RedrawEdited(*impl.scene, impl.settings);
+    impl.RefreshOverlays();
+  } else {
+    impl.ShowView();
+  }
+  impl.Render();
 }
 
 void InteractiveViewer::DoseChanged() {

@@ -59,7 +59,8 @@ std::vector<Polyline2> PolygonsOnSlice(const SceneStructure& structure, const Sl
 std::vector<SeedGlyph> SeedsNear(const std::vector<SceneSeed>& seeds, const SliceFrame& frame,
                                  double halfSlabMm) {
   std::vector<SeedGlyph> glyphs;
-  for (const auto& seed : seeds) {
+  for (std::size_t index = 0; index < seeds.size(); ++index) {
+    const SceneSeed& seed = seeds[index];
     const double distance = frame.DistanceMm(seed.positionMm);
     if (std::abs(distance) > halfSlabMm) {
       continue;
@@ -67,6 +68,7 @@ std::vector<SeedGlyph> SeedsNear(const std::vector<SceneSeed>& seeds, const Slic
     SeedGlyph glyph;
     glyph.centreMm = frame.ToPlane(seed.positionMm);
     glyph.distanceMm = distance;
+    glyph.index = index;
     if (seed.direction && seed.direction->norm() > 0.0) {
       const Eigen::Vector3d axis = seed.direction->normalized() * (0.5 * kSeedLengthMm);
       glyph.halfAxisMm = {frame.right.dot(axis), frame.up.dot(axis)};

@@ -32,6 +32,8 @@ const Rgb kBlack{0, 0, 0};
 const Rgb kNeedleColor{200, 200, 200};
 const Rgb kTextColor{235, 235, 235};
 const Rgb kDimText{150, 150, 150};
+/// The seed selected for live editing.
+const Rgb kSelectedSeed{255, 230, 0};
 
 // Line widths at 800 x 800 (they scale with the picture): isodoses 3 px (the issue asks for at
 // least 2), contours 2 px, needles 2 px; seeds at least 3 px in radius so that a seed seen end-on
@@ -100,6 +102,12 @@ void SliceViewVtk::RedrawDose(const Scene& scene, const ViewSettings& settings) 
   Rebuild(scene, settings);
 }
 
+void SliceViewVtk::RedrawEdited(const Scene& scene, const ViewSettings& settings) {
+  m_Content.UpdateDose(scene, settings);
+  m_Content.UpdateSeeds(scene);
+  Rebuild(scene, settings);
+}
+
 void SliceViewVtk::RedrawSeeds(const Scene& scene, const ViewSettings& settings) {
   m_Content.UpdateSeeds(scene);
   Rebuild(scene, settings);
@@ -111,6 +119,7 @@ void SliceViewVtk::ApplyWindow(const Scene& scene, const ViewSettings& settings)
 
 void SliceViewVtk::Rebuild(const Scene& scene, const ViewSettings& settings) {
   m_Renderer->RemoveAllViewProps();
+  m_SelectedSeed = scene.plan.selectedSeed;
   const int width = settings.widthPx;
   const int height = settings.heightPx;
   m_Scale = std::min(width, height) / 800.0;
@@ -155,6 +164,7 @@ void SliceViewVtk::Rebuild(const Scene& scene, const ViewSettings& settings) {
   AddAnnotations(scene, settings);
   AddIsodoseLegend(scene, settings);
   AddContourLegend();
+  AddEditPanel(scene);
   AddScaleBar();
   AddOrientationLabels();
   if (m_Status) {
@@ -229,6 +239,41 @@ void SliceViewVtk::AddPlaneProps(const ViewSettings& settings) {
     m_Renderer->AddViewProp(draw::Polygons(fills, kSeedZ, kWhite));
     m_Renderer->AddViewProp(
         draw::Lines(edges, kSeedEdgeZ, kBlack, std::max(1.0, m_Scale), mmPerPx));
+  }
+  // The selected seed: filled yellow, a little larger, so that it stands out from its neighbours.
+  for (const auto& seed : m_Content.seeds) {
+    if (m_SelectedSeed && seed.index == *m_SelectedSeed) {
+      auto polygon = draw::Capsule(seed.centreMm, seed.halfAxisMm * straight, 1.5 * radius);
+      m_Renderer->AddViewProp(draw::Polygons({polygon}, kSeedEdgeZ + 0.1, kSelectedSeed));
+    }
+  }
+}
+
+void SliceViewVtk::AddEditPanel(const Scene& scene) {
+  m_Layout.editPanelRows.clear();
+  if (scene.editPanel.empty()) {
+    return;
+  }
+  const int height = m_Layout.heightPx;
+  const int fontPx = std::max(10, int(std::lround(0.85 * m_FontPx)));
+  const int pad = int(std::lround(0.6 * m_FontPx));
+  const int rowHeight = int(std::lround(1.35 * fontPx));
+  int textWidth = 0;
+  for (const auto& line : scene.editPanel) {
+    textWidth = std::max(textWidth, draw::TextSize(line.text, fontPx)[0]);
+  }
+  // Bottom left, above the status line (which takes the bottom row of the picture's centre).
+  const int rows = int(scene.editPanel.size());
+  const int bottom = height - pad - int(std::lround(1.6 * m_FontPx));
+  const PixelBox box{pad, bottom - rows * rowHeight - pad, pad + textWidth + 2 * pad, bottom};
+  m_Renderer->AddViewProp(draw::PixelBoxActor(box, height, kBlack, 0.55));
+  double y = box.y0 + pad / 2 + 0.5 * rowHeight;
+  for (const auto& line : scene.editPanel) {
+    m_Renderer->AddViewProp(draw::Text(line.text, fontPx, line.colorRgb, box.x0 + pad, y, height,
+                                       draw::Align::Start, draw::Align::Centre, false,
+                                       &m_Layout.textBoxes));
+    m_Layout.editPanelRows.push_back(m_Layout.textBoxes.back());
+    y += rowHeight;
   }
 }
 

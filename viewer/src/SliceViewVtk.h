@@ -12,6 +12,7 @@
 #include <vtkSmartPointer.h>
 #include <vtkTextActor.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +35,8 @@ public:
   void Show(const Scene& scene, const ViewSettings& settings);
   /// Redraws the isodose lines and legend after the dose, the levels or their visibility changed.
   void RedrawDose(const Scene& scene, const ViewSettings& settings);
+  /// Redraws the isodoses, the seeds and the edit panel after a live edit (one rebuild).
+  void RedrawEdited(const Scene& scene, const ViewSettings& settings);
   /// Redraws seeds and needles after they moved.
   void RedrawSeeds(const Scene& scene, const ViewSettings& settings);
   /// Changes the CT window without touching anything else.
@@ -53,6 +56,7 @@ private:
   void AddAnnotations(const Scene& scene, const ViewSettings& settings);
   void AddIsodoseLegend(const Scene& scene, const ViewSettings& settings);
   void AddContourLegend();
+  void AddEditPanel(const Scene& scene);
   void AddScaleBar();
   void AddOrientationLabels();
 
@@ -63,6 +67,7 @@ private:
   vtkSmartPointer<vtkImageActor> m_Image;
   vtkSmartPointer<vtkTextActor> m_Status;
   std::vector<vtkSmartPointer<vtkProp>> m_RulerProps;
+  std::optional<std::size_t> m_SelectedSeed;
   int m_FontPx = 16;
   double m_Scale = 1.0; ///< picture size / 800 px
 };

@@ -45,6 +45,8 @@ public:
                   const dosimetry::SourceLibrary& library, EvaluationOptions options = {});
 
   const Plan& Current() const { return m_Editor.Current(); }
+  /// The seeds as shown: Current()'s, except a dragged seed where the drag has it now.
+  const std::vector<Seed>& ShownSeeds() const { return m_Live.CurrentPlan().seeds; }
   const PlanEditor& Editor() const { return m_Editor; }
   /// The total dose (Gy) of the current seeds on the CT grid.
   const Volume<float>& DoseGy() const { return m_Live.DoseGy(); }

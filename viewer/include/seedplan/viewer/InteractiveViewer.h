@@ -2,6 +2,7 @@
 
 #include "seedplan/viewer/Pictures.h"
 #include "seedplan/viewer/Scene.h"
+#include "seedplan/viewer/SeedEditHandler.h"
 #include "seedplan/viewer/ViewSettings.h"
 
 #include <filesystem>
@@ -59,6 +60,20 @@ public:
   /// "x -12.3, y 4.5, z 10 mm: 35 HU, 121.4 Gy" at a picture pixel of a slice view; empty
   /// outside the slice.
   std::string ReadoutAt(double xPx, double yPx) const;
+
+  /// Live seed editing (`view --edit`): a left press on a seed grabs it and the drag moves it
+  /// (elsewhere the drag is window/level as before), and the handler's keys come before the
+  /// viewer's. Without a handler the viewer only shows.
+  void SetEditHandler(std::shared_ptr<SeedEditHandler> handler);
+  /// A left press at a picture pixel of a slice: true when the edit handler grabbed a seed there.
+  bool GrabSeed(double xPx, double yPx);
+  /// The grabbed seed follows the mouse to a picture pixel.
+  void DragSeed(double xPx, double yPx);
+  /// Ends the drag of the grabbed seed.
+  void ReleaseSeed();
+  /// Redraws what a live edit changed: the isodoses, the seeds and the edit panel of the slice in
+  /// view (the 3D view and the DVH when next shown).
+  void Edited();
 
   /// After the scene's dose changed (live editing): the isodoses of the slice in view again.
   void DoseChanged();

@@ -45,6 +45,8 @@ struct PictureLayout {
   /// Where text was drawn (annotations, legends, labels, ticks): the one part of a picture whose
   /// pixels depend on the font renderer's version.
   std::vector<PixelBox> textBoxes;
+  /// Live seed editing: the box of each row of the edit panel (Scene::editPanel), in order.
+  std::vector<PixelBox> editPanelRows;
 
   // Slice views.
   std::optional<SliceFrame> frame;

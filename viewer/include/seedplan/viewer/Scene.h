@@ -6,6 +6,7 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -82,6 +83,8 @@ struct ScenePlan {
   std::optional<SceneDose> dose;
   std::vector<ScenePrescription> prescriptions;
   std::vector<DvhCurve> dvh;
+  /// The seed selected for editing (index into `seeds`; live seed editing), drawn highlighted.
+  std::optional<std::size_t> selectedSeed;
 
   /// The prescription of `structureName`, if it is a target of this plan.
   std::optional<double> PrescriptionOf(const std::string& structureName) const {
@@ -92,6 +95,13 @@ struct ScenePlan {
     }
     return std::nullopt;
   }
+};
+
+/// One line of the live editing panel (seeds, needles, activity, metrics, limits, warnings) in
+/// its colour (an exceeded organ limit red).
+struct ScenePanelLine {
+  std::string text;
+  Rgb colorRgb{235, 235, 235};
 };
 
 /// Everything the viewer draws: the CT (HU, its geometry with direction in LPS) and how the
@@ -106,6 +116,8 @@ struct Scene {
   ScenePlan plan;
   std::optional<ScenePlan> compare;
   bool compareSharesFrame = true;
+  /// Live seed editing: what the edit session shows at the bottom left of slices (empty: none).
+  std::vector<ScenePanelLine> editPanel;
 
   const SceneStructure* Find(const std::string& name) const {
     for (const auto& structure : structures) {

@@ -7,6 +7,7 @@
 #include "seedplan/viewer/SliceSampling.h"
 #include "seedplan/viewer/ViewSettings.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct SeedGlyph {
   Eigen::Vector2d halfAxisMm = Eigen::Vector2d::Zero();
   bool knownAxis = false;
   double distanceMm = 0.0; ///< from the plane
+  std::size_t index = 0;   ///< in the plan's seeds
 };
 
 /// The part of a needle within half a slice of the plane, projected on it, and where it crosses.
