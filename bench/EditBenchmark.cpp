@@ -1,0 +1,155 @@
+// Live seed editing figures (issue 14) on the sample plan (the sample patient written by the
+// project's generator, its committed 19-seed implant): one editing step = move one seed by 0.5 mm
+// (alternately there and back), as the window does it without the rendering itself:
+//  - BM_MoveSeedDoseIsodosesLesion: the dose grid updated over the cutoff region of the old and
+//    new positions, copied into the scene, the isodose lines of the axial slice in view
+//    recomputed, and the edited lesion's metrics (issue 14's target: <= 20 ms);
+//  - BM_MoveSeedEveryStructure: the same step and every structure's metrics and DVH curves
+//    (those the step reached recomputed; target: <= 100 ms).
+// Run: build/bench/seedplan_bench_edit (no display needed).
+
+#include "seedplan/core/SeedsCsv.h"
+#include "seedplan/dosimetry/SeedStrength.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/SamplePatient.h"
+#include "seedplan/imaging/StructureLoader.h"
+#include "seedplan/planning/PlanEditSession.h"
+#include "seedplan/viewer/SliceContent.h"
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace seedplan;
+
+/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
+constexpr double kSampleActivityMCi = 0.55;
+constexpr double kStepMm = 0.5;
+
+struct SamplePlan {
+  fs::path folder;
+  std::unique_ptr<imaging::CtImage> ct;
+  std::unique_ptr<imaging::StructureSet> structures;
+  std::unique_ptr<dosimetry::SourceLibrary> library;
+  planning::Plan plan;
+
+  SamplePlan() {
+    folder = fs::temp_directory_path() /
+             ("seedplan-bench-edit-" + std::to_string(::getpid()) + "-" +
+              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(folder);
+    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(folder / "patient");
+    ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
+    structures = std::make_unique<imaging::StructureSet>(
+        imaging::StructureLoader::Load(files.RtStruct(), *ct));
+    library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
+    plan.seedModel = "6711";
+    const auto rows = SeedsCsv::Read(files.SampleSeeds());
+    plan.seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *library,
+                                                  "6711", std::nullopt, kSampleActivityMCi);
+    plan.strengthAtImplantU = plan.seeds.front().strengthU;
+    plan.assayStrengthU = plan.strengthAtImplantU;
+    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
+      plan.targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
+    }
+    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
+      plan.limits.push_back({limit.structureName, limit.metric, limit.limitGy});
+    }
+  }
+  ~SamplePlan() {
+    std::error_code error;
+    fs::remove_all(folder, error);
+  }
+  SamplePlan(const SamplePlan&) = delete;
+  SamplePlan& operator=(const SamplePlan&) = delete;
+};
+
+SamplePlan& Sample() {
+  static SamplePlan sample;
+  return sample;
+}
+
+/// The window's state for the sample plan: an edit session with seed 0 selected, every structure
+/// evaluated once, and the axial slice through seed 0 with its isodoses.
+struct EditingWindow {
+  planning::PlanEditSession session;
+  viewer::Scene scene;
+  viewer::ViewSettings settings;
+  viewer::SliceContent content;
+  double direction = 1.0;
+
+  EditingWindow()
+      : session(Sample().plan, Sample().ct->hu.Geometry(), *Sample().structures,
+                *Sample().library) {
+    session.Select(0);
+    session.Evaluation();
+    scene.ct = Sample().ct->hu;
+    scene.patientPosition = Sample().ct->info.patientPosition;
+    viewer::SceneDose dose;
+    dose.values = session.DoseGy();
+    scene.plan.dose = std::move(dose);
+    scene.plan.prescriptions.push_back({Sample().plan.targets.front().structureName,
+                                        Sample().plan.targets.front().prescriptionGy});
+    settings.sliceMm = Sample().plan.seeds.front().positionMm.z();
+    content = viewer::SliceContent::Build(scene, settings);
+  }
+
+  /// One step: move seed 0 (there and back), the dose into the scene, the slice's isodoses.
+  void Step() {
+    session.MoveSelected(Eigen::Vector3d(direction * kStepMm, 0.0, 0.0));
+    direction = -direction;
+    scene.plan.dose->values = session.DoseGy();
+    content.UpdateDose(scene, settings);
+  }
+};
+
+void BM_MoveSeedDoseIsodosesLesion(benchmark::State& state) {
+  EditingWindow window;
+  for (auto _ : state) {
+    window.Step();
+    auto metrics = window.session.EditedLesionMetrics();
+    benchmark::DoNotOptimize(metrics);
+  }
+}
+BENCHMARK(BM_MoveSeedDoseIsodosesLesion)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_MoveSeedEveryStructure(benchmark::State& state) {
+  EditingWindow window;
+  for (auto _ : state) {
+    window.Step();
+    auto evaluation = window.session.Evaluation();
+    benchmark::DoNotOptimize(evaluation);
+  }
+}
+BENCHMARK(BM_MoveSeedEveryStructure)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The parts of the step, to see where its time goes: the plan and dose grid alone (PlanEditor
+// step + LivePlanEvaluation's incremental grid update), and the copy into the scene with the
+// slice's isodose lines alone.
+void BM_MoveSeedDoseOnly(benchmark::State& state) {
+  EditingWindow window;
+  for (auto _ : state) {
+    window.session.MoveSelected(Eigen::Vector3d(window.direction * kStepMm, 0.0, 0.0));
+    window.direction = -window.direction;
+  }
+}
+BENCHMARK(BM_MoveSeedDoseOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_SliceIsodosesOnly(benchmark::State& state) {
+  EditingWindow window;
+  for (auto _ : state) {
+    window.scene.plan.dose->values = window.session.DoseGy();
+    window.content.UpdateDose(window.scene, window.settings);
+  }
+}
+BENCHMARK(BM_SliceIsodosesOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+} // namespace
+
+BENCHMARK_MAIN();
