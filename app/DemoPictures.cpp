@@ -40,7 +40,7 @@ std::vector<std::filesystem::path> WriteDemoPictures(const PlanningSession& sess
   scene.structures = SceneStructuresOf(session.structures, session.plan);
   scene.plan = ScenePlanOf(session.plan, "plan.xml (plan)");
   scene.plan.dose = SceneDoseOf(session.doseGy);
-  scene.plan.dvh = DvhCurvesOf(session.doseGy, session.structures, session.plan);
+  scene.plan.dvh = DvhCurvesOf(session.curves, session.structures, session.plan);
 
   viewer::PictureRenderer renderer;
   for (const auto& target : session.plan.targets) {

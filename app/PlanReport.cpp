@@ -487,10 +487,12 @@ std::string PlanReport::Write(const EvaluatedPlan& planned, const EvaluatedPlan*
     scene.ct = &planned.session.ct;
     scene.structures = &planned.session.structures;
     scene.doseGy = &planned.session.doseGy;
+    scene.curves = &planned.session.curves;
     if (compare && compare->session.ct.info.frameOfReferenceUid ==
                        planned.session.ct.info.frameOfReferenceUid) {
       scene.comparePlan = &compare->session.plan;
       scene.compareDoseGy = &compare->session.doseGy;
+      scene.compareCurves = &compare->session.curves;
     }
     for (const auto& target : planned.session.plan.targets) {
       input.lesionPictures.emplace_back(target.structureName,

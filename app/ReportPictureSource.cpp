@@ -5,12 +5,21 @@
 #include "seedplan/viewer/SliceContent.h"
 #include "seedplan/viewer/XDisplay.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
 namespace seedplan::app {
 
 namespace {
+
+/// Whether every curve names a structure of `structures` (a post-implant plan evaluated on its
+/// own CT may name others: its curves are then drawn from the grid over the plan's structures).
+bool AllNamed(const std::vector<planning::StructureDvhCurve>& curves,
+              const imaging::StructureSet& structures) {
+  return std::all_of(curves.begin(), curves.end(),
+                     [&](const auto& curve) { return structures.Find(curve.structureName); });
+}
 
 /// The report's pictures (PNG, 8-bit RGB) from the viewer's off-screen renderer: axial, coronal
 /// and sagittal slices through the centre of each lesion's mask with the isodoses of its
@@ -88,14 +97,18 @@ private:
       m_Scene.structures = SceneStructuresOf(*scene.structures, *scene.plan);
       m_Scene.plan = ScenePlanOf(*scene.plan, "plan");
       m_Scene.plan.dose = SceneDoseOf(*scene.doseGy);
-      m_Scene.plan.dvh = DvhCurvesOf(*scene.doseGy, *scene.structures, *scene.plan);
+      // The evaluator's curves (issue 12's one evaluator); without them, the grid's.
+      m_Scene.plan.dvh = scene.curves ? DvhCurvesOf(*scene.curves, *scene.structures, *scene.plan)
+                                      : DvhCurvesOf(*scene.doseGy, *scene.structures, *scene.plan);
       // PlanReport::Write gives the compared plan only when it shares the Frame of Reference.
       m_Scene.compareSharesFrame = true;
       if (scene.comparePlan && scene.compareDoseGy) {
         m_Scene.compare = ScenePlanOf(*scene.comparePlan, "post-implant");
         m_Scene.compare->dose = SceneDoseOf(*scene.compareDoseGy);
         m_Scene.compare->dvh =
-            DvhCurvesOf(*scene.compareDoseGy, *scene.structures, *scene.comparePlan);
+            scene.compareCurves && AllNamed(*scene.compareCurves, *scene.structures)
+                ? DvhCurvesOf(*scene.compareCurves, *scene.structures, *scene.comparePlan)
+                : DvhCurvesOf(*scene.compareDoseGy, *scene.structures, *scene.comparePlan);
       }
       m_SceneOf = scene.plan;
     }

@@ -8,6 +8,7 @@
 #include "seedplan/imaging/CtImage.h"
 #include "seedplan/imaging/StructureSet.h"
 #include "seedplan/planning/Plan.h"
+#include "seedplan/planning/PlanEvaluator.h"
 
 #include <memory>
 #include <optional>
@@ -31,6 +32,10 @@ struct ReportScene {
   const Volume<float>* doseGy = nullptr;
   const planning::Plan* comparePlan = nullptr;
   const Volume<float>* compareDoseGy = nullptr;
+  /// The evaluator's DVH curves of the plan and of the compared plan (PlanEvaluation::curves):
+  /// the DVH picture draws these, so that it shows the curves of the tables' numbers.
+  const std::vector<planning::StructureDvhCurve>* curves = nullptr;
+  const std::vector<planning::StructureDvhCurve>* compareCurves = nullptr;
 };
 
 class ReportPictureSource {
