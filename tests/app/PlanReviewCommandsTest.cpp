@@ -325,6 +325,19 @@ TEST_F(PlanReviewCommands, BadEditsAreRefusedWithOneLineAndNothingWritten) {
       {"--out", ".xml"}, m_Work / "e.txt");
 }
 
+TEST_F(PlanReviewCommands, ViewEditRefusesWhatItCannotDoWithOneLine) {
+  // Checked before the CT or a display is touched: the window itself is tested off screen in
+  // tests/viewer/LiveEditTest.cpp.
+  const auto out = m_Work / "view-edited.xml";
+  const auto shot = m_Work / "shot.png";
+  const std::string view = "view --plan " + BasePlan();
+  ExpectRefused(Seedplan(view + " --edit --screenshot " + shot.string(), m_Work),
+                {"--edit", "--screenshot"}, shot);
+  ExpectRefused(Seedplan(view + " --out " + out.string(), m_Work), {"--out", "--edit"}, out);
+  ExpectRefused(Seedplan(view + " --edit --out " + (m_Work / "e.txt").string(), m_Work),
+                {"--out", ".xml"}, m_Work / "e.txt");
+}
+
 TEST_F(PlanReviewCommands, ReportTablesHoldEvaluateJsonsNumbersAndChromiumRendersThem) {
   const auto post = m_Work / "post.xml";
   const Result postplan = Seedplan("postplan --no-study-log --plan " + BasePlan() + " --post-ct " +
