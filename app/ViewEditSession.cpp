@@ -3,6 +3,7 @@
 #include "ViewScene.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/TextParsing.h"
 
 #include <utility>
 
@@ -59,7 +60,7 @@ bool ViewEditSession::DragTo(const Eigen::Vector3d& pointMm) {
     return false;
   }
   m_Session->DragTo(pointMm + m_GrabOffsetMm);
-  Refresh();
+  Refresh(false);
   return true;
 }
 
@@ -139,7 +140,7 @@ std::string ViewEditSession::KeyHelp() const {
          "  S (shift-s)               save the edited plan\n";
 }
 
-void ViewEditSession::Refresh() {
+void ViewEditSession::Refresh(bool whole) {
   viewer::ScenePlan& shown = m_Scene->plan;
   shown.seeds.clear();
   for (const Seed& seed : m_Session->ShownSeeds()) {
@@ -150,6 +151,19 @@ void ViewEditSession::Refresh() {
     shown.dose = SceneDoseOf(Volume<float>(m_Session->DoseGy()));
   } else {
     shown.dose->values = m_Session->DoseGy();
+  }
+  if (!whole) {
+    if (const auto lesion = m_Session->EditedLesionMetrics()) {
+      const auto& m = lesion->metrics;
+      for (auto& line : m_Scene->editPanel) {
+        if (line.text.rfind(lesion->structureName + ": D90 ", 0) == 0) {
+          line.text = lesion->structureName + ": D90 " + FormatNumber(m.D90Gy, 4) + " Gy, V100 " +
+                      FormatNumber(m.V100Pct, 4) + " %, V150 " + FormatNumber(m.V150Pct, 4) +
+                      " %, V200 " + FormatNumber(m.V200Pct, 4) + " % (dragging)";
+        }
+      }
+    }
+    return;
   }
   m_Scene->editPanel.clear();
   for (const auto& line : m_Session->StatusLines()) {

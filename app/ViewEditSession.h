@@ -42,8 +42,10 @@ public:
 private:
   /// Runs one step; a refusal (seedplan::Error) becomes the message and changes nothing.
   template <typename Step> bool Run(Step&& step);
-  /// Copies the session's seeds, selection, dose, DVH curves and panel into the scene.
-  void Refresh();
+  /// Copies the session's seeds, selection, dose, DVH curves and panel into the scene. During a
+  /// drag (`whole` false) only the seeds, the dose and the dragged seed's lesion row of the panel:
+  /// every structure's metrics and the DVH follow on release (they take ~10 times longer).
+  void Refresh(bool whole = true);
 
   std::shared_ptr<viewer::Scene> m_Scene;
   std::unique_ptr<planning::PlanEditSession> m_Session;

@@ -23,6 +23,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -149,6 +150,10 @@ TEST_F(LiveEditOnTheSamplePlan, MouseAndKeysEditThePlanAndTheDoseFollows) {
   ASSERT_EQ(Session().Selected(), std::optional<std::size_t>(0)) << m_Window->Status();
   EXPECT_TRUE(ColorNear(m_Window->Grab().image, from, {255, 230, 0}, 4));
   m_Window->DispatchEvent("MouseMoveEvent", from.x(), from.y() + 0.5 * kDragPx);
+  // While dragging, the dragged seed's lesion row follows (the rest on release).
+  EXPECT_TRUE(std::any_of(m_Scene->editPanel.begin(), m_Scene->editPanel.end(), [](const auto& l) {
+    return l.text.find("(dragging)") != std::string::npos;
+  }));
   m_Window->DispatchEvent("MouseMoveEvent", to.x(), to.y());
   m_Window->DispatchEvent("LeftButtonReleaseEvent", to.x(), to.y());
   const Eigen::Vector3d moved = Session().Current().seeds[0].positionMm;
