@@ -79,6 +79,23 @@ Dvh::Dvh(std::vector<Sample> samples) {
       [&](std::size_t k) { return samples[k].volumeMm3; });
 }
 
+Dvh Dvh::FromDescendingSamples(const std::vector<Sample>& samples) {
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    CheckSample(samples[k].doseGy, samples[k].volumeMm3);
+    if (k > 0 && samples[k].doseGy > samples[k - 1].doseGy) {
+      throw InvalidInput("DVH: sample " + std::to_string(k) + " has dose " +
+                         FormatNumber(samples[k].doseGy) + " Gy after " +
+                         FormatNumber(samples[k - 1].doseGy) +
+                         " Gy; expected the samples in descending dose order");
+    }
+  }
+  Dvh dvh;
+  dvh.Build(
+      samples.size(), [&](std::size_t k) { return samples[k].doseGy; },
+      [&](std::size_t k) { return samples[k].volumeMm3; });
+  return dvh;
+}
+
 Dvh Dvh::FromVoxelSamples(std::vector<float> doseGy, std::vector<std::uint16_t> parts,
                           double voxelVolumeMm3) {
   if (doseGy.size() != parts.size()) {

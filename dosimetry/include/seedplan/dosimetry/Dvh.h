@@ -41,6 +41,12 @@ public:
   static Dvh FromVoxelSamples(std::vector<float> doseGy, std::vector<std::uint16_t> parts,
                               double voxelVolumeMm3);
 
+  /// The same DVH from samples already in descending dose order, kept in that order (no sort):
+  /// e.g. fine dose bins whose edges are zero-volume samples (DvhCalculator, large structures), so
+  /// that Dx does not interpolate across a whole bin. InvalidInput if a dose is higher than the
+  /// one before it, and the same refusals as the constructor.
+  static Dvh FromDescendingSamples(const std::vector<Sample>& samples);
+
   std::size_t SampleCount() const { return m_DoseGy.size(); }
   double VolumeCc() const;
   double VolumeMm3() const { return m_TotalVolumeMm3; }
