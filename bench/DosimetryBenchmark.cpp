@@ -4,8 +4,9 @@
 // positions, every seed on the same voxel corner (a template plan); "off phase": every seed moved
 // by a fixed pseudo-random offset of up to 0.45 mm per axis.
 //
-//  - BM_Yardstick: the loop time of the direct TG-43 kernel of Tg43Yardstick.cpp (-O3
-//    -march=native -ffast-math -fopenmp), the reference of issue 12;
+//  - BM_Yardstick/phase/isa: the loop time of the direct TG-43 kernel of Tg43Yardstick.cpp (-O3
+//    -ffast-math -fopenmp; isa 0: -march=native, the reference of issue 12; isa 1: -mavx2 -mfma,
+//    no AVX-512, the reference on an AVX2-only machine, against which the AVX2 path is compared);
 //  - BM_DoseCommand/phase/simd: the whole `seedplan dose --rate` process (start to exit, the .mha
 //    written) with SEEDPLAN_SIMD forcing the path (2 = avx512, 1 = avx2);
 //  - BM_DoseGrid/phase/simd: the grid alone in this process (kernel built), ns per pair;
@@ -151,10 +152,12 @@ void BM_Yardstick(benchmark::State& state) {
   }
   const bench::YardstickGrid grid{{-4.95f, -4.95f, -4.95f}, {0.1f, 0.1f, 0.1f}, {100, 100, 100}};
   std::vector<float> dose(1000000);
+  // isa 0: -march=native (AVX-512 here); isa 1: -mavx2 -mfma (an AVX2-only machine's yardstick).
+  const auto yardstick =
+      state.range(1) == 0 ? &bench::YardstickDoseRate : &bench::YardstickDoseRateAvx2;
   for (auto _ : state) {
     std::fill(dose.begin(), dose.end(), 0.0f);
-    bench::YardstickDoseRate(tables, seeds.data(), static_cast<int>(seeds.size()), grid,
-                             dose.data());
+    yardstick(tables, seeds.data(), static_cast<int>(seeds.size()), grid, dose.data());
     benchmark::DoNotOptimize(dose.data());
   }
   state.counters["ns_per_seed_voxel_pair"] = benchmark::Counter(
@@ -167,9 +170,8 @@ void BM_Yardstick(benchmark::State& state) {
       double(*std::max_element(reference.Data().begin(), reference.Data().end()));
 }
 BENCHMARK(BM_Yardstick)
-    ->Arg(0)
-    ->Arg(1)
-    ->ArgName("offphase")
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"offphase", "isa"})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

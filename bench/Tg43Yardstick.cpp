@@ -1,15 +1,21 @@
 // See Tg43Yardstick.h. Compiled with -O3 -march=native -ffast-math -fopenmp (bench/CMakeLists.txt);
-// no template of the standard library is instantiated here (no fast-math copy to share).
+// no template of the standard library is instantiated here (no fast-math copy to share). Compiled
+// a second time with -O3 -mavx2 -mfma -ffast-math (no AVX-512) as YardstickDoseRateAvx2: the
+// yardstick of an AVX2-only machine (issue 12's AVX2 comparison).
 
 #include "Tg43Yardstick.h"
 
 #include <cmath>
 #include <math.h> // atan2f, sinf: declared `omp declare simd` (libmvec) under -ffast-math
 
+#ifndef SEEDPLAN_YARDSTICK_FUNCTION
+#define SEEDPLAN_YARDSTICK_FUNCTION YardstickDoseRate
+#endif
+
 namespace seedplan::bench {
 
-void YardstickDoseRate(const YardstickTables& tables, const YardstickSeed* seeds, int seedCount,
-                       const YardstickGrid& grid, float* out) {
+void SEEDPLAN_YARDSTICK_FUNCTION(const YardstickTables& tables, const YardstickSeed* seeds,
+                                 int seedCount, const YardstickGrid& grid, float* out) {
   const std::int64_t nx = grid.size[0], ny = grid.size[1], nz = grid.size[2];
   const float cutoff2 = tables.cutoffCm * tables.cutoffCm;
   const float length = tables.activeLengthCm;
@@ -47,8 +53,10 @@ void YardstickDoseRate(const YardstickTables& tables, const YardstickSeed* seeds
       const float dose0 = seed.strengthU * tables.lambda * invG0;
       const float x0 = grid.originCm[0] - seed.centreCm[0], sx = grid.spacingCm[0];
       const float ax = seed.axis[0], ay = seed.axis[1], az = seed.axis[2];
+      // A 32-bit index: AVX2 has no 64-bit integer to float conversion, which would keep the loop
+      // scalar on an AVX2-only machine (rows are far shorter than 2^31).
 #pragma omp simd
-      for (std::int64_t i = first; i <= last; ++i) {
+      for (int i = int(first); i <= int(last); ++i) {
         const float dx = x0 + float(i) * sx;
         const float r2 = dx * dx + dy * dy + dz * dz;
         const float r = sqrtf(r2);

@@ -43,4 +43,9 @@ struct YardstickGrid {
 void YardstickDoseRate(const YardstickTables& tables, const YardstickSeed* seeds, int seedCount,
                        const YardstickGrid& grid, float* out);
 
+/// The same loop compiled for an AVX2-only machine (-O3 -mavx2 -mfma -ffast-math, no AVX-512):
+/// the yardstick of seedplan's AVX2 path (SEEDPLAN_SIMD=avx2).
+void YardstickDoseRateAvx2(const YardstickTables& tables, const YardstickSeed* seeds, int seedCount,
+                           const YardstickGrid& grid, float* out);
+
 } // namespace seedplan::bench
