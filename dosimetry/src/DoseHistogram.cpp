@@ -28,7 +28,8 @@ const std::uint32_t kHighestKey = KeyOf(std::ldexp(1.0f, DoseHistogram::kHighest
 } // namespace
 
 DoseHistogram::DoseHistogram()
-    : m_VolumeMm3(kHighestKey - kLowestKey + 2, 0.0), m_DoseVolume(m_VolumeMm3.size(), 0.0),
+    : m_BinCount(kHighestKey - kLowestKey + 2),
+      m_Blocks((m_BinCount + kBinsPerBlock - 1) / kBinsPerBlock),
       m_MaxDoseGy(-std::numeric_limits<float>::infinity()) {}
 
 std::size_t DoseHistogram::BinOf(float doseGy) const {
@@ -45,9 +46,16 @@ std::size_t DoseHistogram::BinOf(float doseGy) const {
 }
 
 void DoseHistogram::Merge(const DoseHistogram& other) {
-  for (std::size_t b = 0; b < m_VolumeMm3.size(); ++b) {
-    m_VolumeMm3[b] += other.m_VolumeMm3[b];
-    m_DoseVolume[b] += other.m_DoseVolume[b];
+  for (std::size_t n = 0; n < m_Blocks.size(); ++n) {
+    if (!other.m_Blocks[n]) {
+      continue;
+    }
+    Block& mine = BlockOf(n * kBinsPerBlock);
+    const Block& theirs = *other.m_Blocks[n];
+    for (std::size_t b = 0; b < kBinsPerBlock; ++b) {
+      mine.volumeMm3[b] += theirs.volumeMm3[b];
+      mine.doseVolume[b] += theirs.doseVolume[b];
+    }
   }
   if (other.m_MaxDoseGy > m_MaxDoseGy) {
     m_MaxDoseGy = other.m_MaxDoseGy;
@@ -65,8 +73,13 @@ std::vector<Dvh::Sample> DoseHistogram::Samples() const {
   const std::size_t hottestBin = BinOf(m_MaxDoseGy);
   samples.push_back({double(m_MaxDoseGy), m_MaxVolumeMm3});
   for (std::size_t b = hottestBin + 1; b-- > 0;) {
-    double volume = m_VolumeMm3[b];
-    double doseVolume = m_DoseVolume[b];
+    const Block* block = m_Blocks[b / kBinsPerBlock].get();
+    if (block == nullptr) {
+      b -= b % kBinsPerBlock; // the whole octave is empty: on to the one below
+      continue;
+    }
+    double volume = block->volumeMm3[b % kBinsPerBlock];
+    double doseVolume = block->doseVolume[b % kBinsPerBlock];
     if (b == hottestBin) {
       // The hottest dose is a sample of its own: the rest of its bin is what remains.
       volume -= m_MaxVolumeMm3;

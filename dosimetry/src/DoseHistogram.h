@@ -7,6 +7,7 @@
 #include "seedplan/dosimetry/Dvh.h"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace seedplan::dosimetry::detail {
@@ -34,8 +35,9 @@ public:
   /// Adds one sample; InvalidInput for a dose that is not finite.
   void Add(float doseGy, double volumeMm3) {
     const std::size_t bin = BinOf(doseGy);
-    m_VolumeMm3[bin] += volumeMm3;
-    m_DoseVolume[bin] += double(doseGy) * volumeMm3;
+    Block& block = BlockOf(bin);
+    block.volumeMm3[bin % kBinsPerBlock] += volumeMm3;
+    block.doseVolume[bin % kBinsPerBlock] += double(doseGy) * volumeMm3;
     if (doseGy > m_MaxDoseGy) {
       m_MaxDoseGy = doseGy;
       m_MaxVolumeMm3 = volumeMm3;
@@ -52,13 +54,26 @@ public:
   /// edges), so that Dx is constant across a bin and off by at most one bin width.
   std::vector<Dvh::Sample> Samples() const;
 
-  std::size_t BinCount() const { return m_VolumeMm3.size(); }
-
 private:
-  std::size_t BinOf(float doseGy) const;
+  /// The bins of one octave, allocated (zeroed) when a sample first falls in it: a structure's
+  /// doses span some 20 of the 48 octaves, and a thread's histogram stays ~2.6 MB instead of 6.3.
+  static constexpr std::size_t kBinsPerBlock = std::size_t{1} << kMantissaBits;
+  struct Block {
+    double volumeMm3[kBinsPerBlock] = {};
+    double doseVolume[kBinsPerBlock] = {};
+  };
 
-  std::vector<double> m_VolumeMm3;
-  std::vector<double> m_DoseVolume;
+  std::size_t BinOf(float doseGy) const;
+  Block& BlockOf(std::size_t bin) {
+    std::unique_ptr<Block>& block = m_Blocks[bin / kBinsPerBlock];
+    if (!block) {
+      block = std::make_unique<Block>();
+    }
+    return *block;
+  }
+
+  std::size_t m_BinCount;
+  std::vector<std::unique_ptr<Block>> m_Blocks;
   float m_MaxDoseGy;
   double m_MaxVolumeMm3 = 0.0;
 };
