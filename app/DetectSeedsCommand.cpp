@@ -1,7 +1,8 @@
 // `seedplan detect-seeds --ct PATH [--expected N] [--strength-u U | --activity-mci A]
-// [--threshold-hu H] [--allow-none] --out seeds.csv`: the implanted seeds found on a post-implant
-// CT, as the seeds CSV of DESIGN.md. The detector's notes go to stderr; a scan without seeds is
-// refused unless --allow-none (then an empty seeds CSV and a warning).
+// [--threshold-hu H] [--method threshold|learned] [--allow-none] --out seeds.csv`: the implanted
+// seeds found on a post-implant CT, as the seeds CSV of DESIGN.md. What the detector measured about
+// the scanner and which seeds are doubtful go to stderr; a scan without seeds is refused unless
+// --allow-none (then an empty seeds CSV and a warning).
 
 #include "CommandLine.h"
 #include "Commands.h"
@@ -30,6 +31,7 @@ struct DetectOptions {
   std::string model = dosimetry::SourceLibrary::kDefaultModelId;
   std::optional<double> thresholdHu;
   bool allowNone = false;
+  std::string method = "threshold";
   std::string out;
 };
 
@@ -60,20 +62,28 @@ void RunDetect(const DetectOptions& options) {
   const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
   imaging::SeedDetectionOptions detection;
   detection.expectedCount = options.expected;
+  detection.method = options.method == "learned" ? imaging::SeedDetectionMethod::Learned
+                                                 : imaging::SeedDetectionMethod::Threshold;
   if (options.thresholdHu) {
     detection.thresholdHu = *options.thresholdHu;
   }
   imaging::SeedDetectionReport report = imaging::SeedDetector::Detect(ct.hu, detection);
+  std::string why;
+  for (const auto& object : report.excludedObjects) {
+    why = "; only a large metal object was seen (" + FormatNumber(object.lengthMm, 3) +
+          " mm long), which is no seed";
+  }
   if (report.seeds.empty() && !options.allowNone) {
-    throw InvalidInput(options.ct + ": no seeds found (no metal above " +
-                       FormatNumber(detection.thresholdHu) +
-                       " HU shaped like a seed); expected a post-implant CT, or pass --allow-none "
-                       "to write an empty seeds CSV");
+    throw InvalidInput(options.ct + ": no seeds found (no metal standing out like a seed" + why +
+                       "); expected a post-implant CT, or pass --allow-none to write an empty "
+                       "seeds CSV");
   }
   if (report.seeds.empty()) {
-    log::Warning(options.ct + ": no seeds found (no metal above " +
-                 FormatNumber(detection.thresholdHu) +
-                 " HU shaped like a seed); writing a seeds CSV without rows (--allow-none)");
+    log::Warning(options.ct + ": no seeds found (no metal standing out like a seed" + why +
+                 "); writing a seeds CSV without rows (--allow-none)");
+  }
+  for (const auto& line : report.summary) {
+    log::Info(options.ct + ": " + line);
   }
   for (const auto& note : report.notes) {
     log::Warning(options.ct + ": " + note);
@@ -106,7 +116,14 @@ void RegisterDetectSeedsCommand(CLI::App& app) {
                                        "Write this apparent activity (mCi) as strength");
   strength->excludes(activity);
   command->add_option("--model", options->model, "Seed model written with the strength");
-  command->add_option("--threshold-hu", options->thresholdHu, "Metal threshold (HU)");
+  command->add_option("--threshold-hu", options->thresholdHu,
+                      "Seek seeds only at maxima of at least this HU (instead of maxima standing "
+                      "out from their surroundings)");
+  command
+      ->add_option("--method", options->method,
+                   "threshold (fixed appearance, the default) or learned (the scanner's "
+                   "appearance measured on the scan, for other scanners)")
+      ->check(CLI::IsMember({"threshold", "learned"}));
   command->add_flag("--allow-none", options->allowNone,
                     "Write an empty seeds CSV (with a warning) when no seed is found");
   command->add_option("--out", options->out, "Seeds CSV to write")->required();

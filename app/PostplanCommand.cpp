@@ -77,6 +77,9 @@ void RunPostplan(const PostplanOptions& options) {
     throw InvalidInput(options.postCt + ": no seeds found; expected the post-implant CT of " +
                        options.plan);
   }
+  for (const auto& line : found.summary) {
+    log::Info(options.postCt + ": " + line);
+  }
   for (const auto& note : found.notes) {
     log::Warning(options.postCt + ": " + note);
   }

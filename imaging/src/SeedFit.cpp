@@ -11,41 +11,56 @@
 namespace seedplan::imaging {
 namespace {
 
-/// Huber scale: residuals beyond it (streaks reach several hundred HU next to a seed) count
-/// linearly. Well above the noise (~10-20 HU), well below a seed's partial-volume signal where it
-/// matters (a voxel 10 % metal shows thousands of HU).
-constexpr double kHuberScaleHu = 150.0;
+/// Huber threshold on residuals scaled by each voxel's expected misfit (noise and model error):
+/// beyond 2.5 scales a residual counts linearly (streaks, a neighbour's tail, bone edges), while
+/// up to it the fit is least squares (Huber 1964; 2.5 keeps ~99 % efficiency on Gaussian data).
+constexpr double kHuberScale = 2.5;
 /// Discs a capsule is cut into along its axis (0.19 mm each for a 4.5 mm seed); their blobs are
 /// spread along the axis by half a disc so that their sum has no ripple (< 1 %).
 constexpr int kDiscs = 24;
 /// Two capsules may not come closer (axis to axis) than this share of the diameter: seeds are
 /// solid; the margin allows for their rounded outline.
 constexpr double kMinSeparationShare = 0.9;
-/// Overlap penalty per sample point: 1 mm of overlap weighs like a residual of this many HU, so
-/// that overlapping by a tenth of the diameter costs as much as a few badly predicted voxels; no
-/// fit gains by hiding a second seed inside the first, and overlapping starts slide apart.
-constexpr double kOverlapWeightHuPerMm = 1.0e4;
+/// Overlap penalty per sample point: 1 mm of overlap weighs like a residual of this many scales,
+/// so that overlapping by a tenth of the diameter costs as much as a few badly predicted voxels;
+/// no fit gains by hiding a second seed inside the first, and overlapping starts slide apart.
+constexpr double kOverlapWeightPerMm = 300.0;
 /// Points along each capsule's axis where the overlap is measured.
 constexpr int kOverlapSamples = 7;
-constexpr int kMaxIterations = 40;
+/// Rows of a fit: the voxels the capsules touch and this many around (a step moves a capsule by
+/// well under a voxel).
+constexpr std::int64_t kActiveMarginVoxels = 2;
+/// The fit stops when an iteration gains less than this (the cost is ~0.5 per voxel: 0.01 is a
+/// hundredth of a voxel's misfit, far below what moves a centre by 0.01 mm).
+constexpr double kRelativeGain = 1e-5;
+constexpr double kAbsoluteGain = 0.01;
 constexpr double kPositionStepMm = 0.01;
 constexpr double kAngleStepRad = 0.003;
 constexpr double kMinSigmaVoxels = 1e-3;
 /// A capsule's core: the voxels holding at least this share of its fullest voxel's metal; each
-/// must show at least this share of the metal the model puts there (saturated, for a seed far
-/// beyond the scale), less kCoreMarginHu (noise, reconstruction).
+/// must show at least this share of the excess the model predicts there, less kCoreMarginScales
+/// of its scale (noise, model error).
 constexpr double kCoreShare = 0.5;
-constexpr double kCoreMarginHu = 200.0;
-/// A weak pull (HU per mm) of each seed's centre towards the middle of its slice. A seed lying
-/// flat wholly inside one thick slice looks the same wherever it lies across that slice (the
-/// slice profile is a box); the middle of that range halves the worst error, and with two such
-/// seeds it keeps their layout side by side rather than stacked. Where the image does pin the
-/// position (any metal in the next slice changes the cost by ~1e5 per 0.1 mm), the pull moves a
-/// seed by less than 0.01 mm.
-constexpr double kSliceMiddlePullHuPerMm = 250.0;
+constexpr double kCoreMarginScales = 3.0;
+/// A core voxel the model puts at the ceiling must come within this share of its excess of it.
+constexpr double kSaturatedCoreShare = 0.1;
+/// A ceiling softer than this share of the excess compresses rather than clips: the rule above
+/// is for clipping only.
+constexpr double kHardCeilingShare = 0.05;
+/// A weak pull (scales per mm) of each seed's centre across the slices towards the middle of the
+/// range the slice profile cannot tell apart. A seed lying flat wholly inside one box-like slice
+/// profile looks the same wherever it lies inside it; the middle of that range halves the worst
+/// error, and with two such seeds it keeps their layout side by side rather than stacked. Where
+/// the image pins the position (any metal reaching the next profile changes the cost by tens of
+/// units per 0.1 mm), the pull's cost (0.5 x (0.5 mm x 0.5)^2 = 0.03 units) moves nothing.
+constexpr double kSliceMiddlePullPerMm = 0.5;
+/// Largest number of voxels one disc's blob covers along one grid axis.
+constexpr std::int64_t kMaxBlobVoxels = 40;
 /// Blur relative to a disc's projected radius beyond which the blurred disc is a Gaussian of the
 /// same variance (the tabulated profile covers up to kMaxRho).
 constexpr double kMaxRho = 4.0;
+/// A blurred profile is cut this many sigmas (of blur) beyond the disc: < 0.1 % of it is lost.
+constexpr double kReachSigmas = 3.2;
 constexpr double kMinRadiusOverSigma = 1.0 / kMaxRho;
 
 /// Standard normal cumulative distribution.
@@ -65,65 +80,79 @@ double Semicircle(double u) {
 }
 
 /// Cumulative distribution of (semicircle of radius 1) + N(0, rho^2), tabulated once over
-/// rho in [0, kMaxRho] and u scaled to the support, bilinear in between (error < 1e-3).
-double BlurredSemicircle(double u, double rho) {
-  constexpr int kRhoSteps = 80;
-  constexpr int kUSteps = 400;
-  constexpr int kThetaSteps = 160;
-  static const std::vector<double> table = [] {
-    std::vector<double> values(static_cast<std::size_t>((kRhoSteps + 1) * (kUSteps + 1)));
-    for (int r = 0; r <= kRhoSteps; ++r) {
-      const double rhoAt = kMaxRho * r / kRhoSteps;
-      for (int n = 0; n <= kUSteps; ++n) {
-        const double uAt = (2.0 * n / kUSteps - 1.0) * (1.0 + 4.0 * rhoAt);
-        double value = Semicircle(uAt);
-        if (r > 0) {
-          // (2 / pi) * integral over theta in (0, pi) of sin^2 theta Phi((u - cos theta) / rho).
-          value = 0.0;
-          for (int t = 0; t < kThetaSteps; ++t) {
-            const double theta = std::numbers::pi * (t + 0.5) / kThetaSteps;
-            const double sine = std::sin(theta);
-            value += sine * sine * Phi((uAt - std::cos(theta)) / rhoAt);
-          }
-          value *= 2.0 / kThetaSteps;
-        }
-        values[static_cast<std::size_t>(r * (kUSteps + 1) + n)] = value;
-      }
+/// rho in [0, kMaxRho] and u scaled to the support, bilinear in between (error < 1e-3). One
+/// object per rho: the two table rows and their weights are found once, then each u is a lookup.
+class BlurredSemicircle {
+public:
+  explicit BlurredSemicircle(double rho) {
+    const std::vector<double>& table = Table();
+    const double rScaled = std::clamp(rho / kMaxRho * kRhoSteps, 0.0, kRhoSteps - 1e-9);
+    const int r0 = static_cast<int>(rScaled);
+    m_Weight1 = rScaled - r0;
+    for (int dr = 0; dr < 2; ++dr) {
+      m_Rows[dr] = table.data() + static_cast<std::size_t>((r0 + dr) * (kUSteps + 1));
+      const double rhoAt = kMaxRho * (r0 + dr) / kRhoSteps;
+      m_Scale[dr] = 0.5 * kUSteps / (1.0 + 4.0 * rhoAt);
     }
-    return values;
-  }();
-  const double rScaled = std::clamp(rho / kMaxRho * kRhoSteps, 0.0, kRhoSteps - 1e-9);
-  const int r0 = static_cast<int>(rScaled);
-  const double fr = rScaled - r0;
-  double result = 0.0;
-  for (int dr = 0; dr < 2; ++dr) {
-    const double rhoAt = kMaxRho * (r0 + dr) / kRhoSteps;
-    const double nScaled = (u / (1.0 + 4.0 * rhoAt) + 1.0) * 0.5 * kUSteps;
-    double value = 0.0;
-    if (nScaled <= 0.0) {
-      value = 0.0;
-    } else if (nScaled >= kUSteps) {
-      value = 1.0;
-    } else {
-      const int n0 = static_cast<int>(nScaled);
-      const double fn = nScaled - n0;
-      const std::size_t row = static_cast<std::size_t>((r0 + dr) * (kUSteps + 1));
-      value = (1.0 - fn) * table[row + static_cast<std::size_t>(n0)] +
-              fn * table[row + static_cast<std::size_t>(n0) + 1];
-    }
-    result += (dr == 0 ? 1.0 - fr : fr) * value;
   }
-  return result;
-}
 
-double HuberRho(double r) {
-  const double a = std::abs(r);
-  return a <= kHuberScaleHu ? 0.5 * r * r : kHuberScaleHu * (a - 0.5 * kHuberScaleHu);
-}
+  double operator()(double u) const {
+    return (1.0 - m_Weight1) * Row(0, u) + m_Weight1 * Row(1, u);
+  }
+
+private:
+  static constexpr int kRhoSteps = 80;
+  static constexpr int kUSteps = 400;
+
+  double Row(int dr, double u) const {
+    const double nScaled = u * m_Scale[dr] + 0.5 * kUSteps;
+    if (nScaled <= 0.0) {
+      return 0.0;
+    }
+    if (nScaled >= kUSteps) {
+      return 1.0;
+    }
+    const int n0 = static_cast<int>(nScaled);
+    const double fn = nScaled - n0;
+    return (1.0 - fn) * m_Rows[dr][n0] + fn * m_Rows[dr][n0 + 1];
+  }
+
+  static const std::vector<double>& Table() {
+    static const std::vector<double> table = [] {
+      std::vector<double> values(static_cast<std::size_t>((kRhoSteps + 1) * (kUSteps + 1)));
+      for (int r = 0; r <= kRhoSteps; ++r) {
+        const double rhoAt = kMaxRho * r / kRhoSteps;
+        // The integrand is a step of width rho in theta: fine steps for small rho only.
+        const int thetaSteps = rhoAt < 0.5 ? 160 : 48;
+        for (int n = 0; n <= kUSteps; ++n) {
+          const double uAt = (2.0 * n / kUSteps - 1.0) * (1.0 + 4.0 * rhoAt);
+          double value = Semicircle(uAt);
+          if (r > 0) {
+            // (2 / pi) * integral over theta in (0, pi) of sin^2 theta Phi((u - cos theta) / rho).
+            value = 0.0;
+            for (int t = 0; t < thetaSteps; ++t) {
+              const double theta = std::numbers::pi * (t + 0.5) / thetaSteps;
+              const double sine = std::sin(theta);
+              value += sine * sine * Phi((uAt - std::cos(theta)) / rhoAt);
+            }
+            value *= 2.0 / thetaSteps;
+          }
+          values[static_cast<std::size_t>(r * (kUSteps + 1) + n)] = value;
+        }
+      }
+      return values;
+    }();
+    return table;
+  }
+
+  const double* m_Rows[2] = {nullptr, nullptr};
+  double m_Scale[2] = {0.0, 0.0};
+  double m_Weight1 = 0.0;
+};
 
 double HuberWeight(double r) {
   const double a = std::abs(r);
-  return a <= kHuberScaleHu ? 1.0 : kHuberScaleHu / a;
+  return a <= kHuberScale ? 1.0 : kHuberScale / a;
 }
 
 /// Two unit vectors perpendicular to `axis` and to each other.
@@ -147,12 +176,34 @@ Capsule Moved(const Capsule& capsule, const double* delta) {
 
 } // namespace
 
+double CapsuleModel::Saturate(double u) const {
+  const double knee = ceilingHu - ceilingSoftnessHu;
+  if (!(u > knee)) {
+    return u;
+  }
+  if (ceilingSoftnessHu <= 0.0) {
+    return ceilingHu;
+  }
+  return ceilingHu - ceilingSoftnessHu * std::exp(-(u - knee) / ceilingSoftnessHu);
+}
+
+double SeedFit::Rho(double r) {
+  const double a = std::abs(r);
+  return a <= kHuberScale ? 0.5 * r * r : kHuberScale * (a - 0.5 * kHuberScale);
+}
+
 SeedFit::SeedFit(const GridGeometry& geometry, const FitWindow& window, const CapsuleModel& model)
-    : m_Geometry(geometry), m_Window(window), m_Model(model) {
+    : m_Geometry(geometry), m_Window(window), m_Model(model),
+      m_SliceBoxMm(model.sliceBoxMm > 0.0 ? model.sliceBoxMm : geometry.SpacingMm()[2]) {
   for (std::size_t n = 0; n < window.used.size(); ++n) {
     if (window.used[n] != 0) {
       m_UsedVoxels.push_back(n);
     }
+  }
+  m_NullRho.assign(window.observedHu.size(), 0.0);
+  for (std::size_t n : m_UsedVoxels) {
+    m_NullRho[n] = Rho((window.observedHu[n] - PredictedAt(n, 0.0)) / window.scaleHu[n]);
+    m_NullCost += m_NullRho[n];
   }
   const double radius = 0.5 * model.diameterMm;
   const double halfAxis = 0.5 * model.lengthMm - radius;
@@ -176,16 +227,39 @@ Eigen::Vector3d SeedFit::PointOf(std::size_t n) const {
   return m_Geometry.IndexToPoint(i, j, k);
 }
 
-void SeedFit::Splat(const Capsule& capsule, std::vector<double>& field) const {
+void SeedFit::VoxelBox::Add(const VoxelBox& other) {
+  if (other.Empty()) {
+    return;
+  }
+  if (Empty()) {
+    *this = other;
+    return;
+  }
+  for (int axis = 0; axis < 3; ++axis) {
+    low[axis] = std::min(low[axis], other.low[axis]);
+    high[axis] = std::max(high[axis], other.high[axis]);
+  }
+}
+
+double SeedFit::PredictedAt(std::size_t n, double fill) const {
+  const double b = m_Window.backgroundHu[n];
+  return m_Model.Saturate(b + std::min(1.0, fill) * (m_Model.amplitudeHu - b));
+}
+
+void SeedFit::Splat(const Capsule& capsule, std::vector<double>& field, VoxelBox* box) const {
   const Eigen::Vector3d& spacing = m_Geometry.SpacingMm();
   const Eigen::Vector3d axisGrid = m_Geometry.Direction().transpose() * capsule.axis;
-  const double voxelMm3 = m_Geometry.VoxelVolumeMm3();
+  // A voxel's footprint: the pixel in plane, the slice profile's box across (its Gaussian part
+  // joins the blur below). The fill is the metal volume over the footprint's volume.
+  const double footprintMm3 = spacing[0] * spacing[1] * m_SliceBoxMm;
+  const std::array<double, 3> halfBox{0.5, 0.5, 0.5 * m_SliceBoxMm / spacing[2]};
   const std::int64_t nx = m_Window.size[0];
   const std::int64_t ny = m_Window.size[1];
-  std::array<std::array<double, 16>, 3> weights{};
+  std::array<std::array<double, kMaxBlobVoxels>, 3> weights{};
   std::array<std::int64_t, 3> low{};
   std::array<std::int64_t, 3> high{};
   const double psfVariance = m_Model.psfSigmaMm * m_Model.psfSigmaMm;
+  const double sliceVariance = m_Model.sliceSigmaMm * m_Model.sliceSigmaMm;
   const double axialVariance = 0.25 * m_DiscStepMm * m_DiscStepMm;
   for (std::size_t d = 0; d < m_DiscT.size(); ++d) {
     const Eigen::Vector3d point = capsule.centreMm + m_DiscT[d] * capsule.axis;
@@ -195,40 +269,63 @@ void SeedFit::Splat(const Capsule& capsule, std::vector<double>& field) const {
       const double along = axisGrid[axis] * axisGrid[axis];
       const double q = index[axis] - static_cast<double>(m_Window.first[axis]);
       // The disc's profile along this grid axis is a semicircle of the projected radius, blurred
-      // by the PSF (in plane only) and by the disc's thickness along the seed axis (a Gaussian of
-      // half a disc, so that the stack of discs sums without ripple).
+      // by the PSF (in plane) or the profile's Gaussian (across) and by the disc's thickness
+      // along the seed axis (a Gaussian of half a disc, so that the stack of discs sums without
+      // ripple); integrated over the footprint's box.
       const double radius = m_DiscRadius[d] * std::sqrt(std::max(0.0, 1.0 - along)) / spacing[axis];
       const double sigma =
-          std::sqrt((axis < 2 ? psfVariance : 0.0) + axialVariance * along) / spacing[axis];
+          std::sqrt((axis < 2 ? psfVariance : sliceVariance) + axialVariance * along) /
+          spacing[axis];
       const bool gaussian = radius < kMinRadiusOverSigma * sigma || radius < kMinSigmaVoxels;
       const double gaussianSigma =
           std::max(kMinSigmaVoxels, std::sqrt(sigma * sigma + 0.25 * radius * radius));
       const double rho = gaussian ? 0.0 : sigma / radius;
-      const double reach = gaussian ? 4.0 * gaussianSigma : radius * (1.0 + 4.0 * rho);
+      const double reach =
+          (gaussian ? kReachSigmas * gaussianSigma : radius * (1.0 + kReachSigmas * rho)) +
+          halfBox[axis];
+      const BlurredSemicircle semicircle(rho);
       const auto cdf = [&](double x) {
-        return gaussian ? Phi(x / gaussianSigma) : BlurredSemicircle(x / radius, rho);
+        return gaussian ? Phi(x / gaussianSigma) : semicircle(x / radius);
       };
-      low[axis] = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(q - reach + 0.5)));
+      low[axis] = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::floor(q - reach)));
       high[axis] = std::min<std::int64_t>({m_Window.size[axis] - 1,
-                                           static_cast<std::int64_t>(std::ceil(q + reach - 0.5)),
-                                           low[axis] + 15});
+                                           static_cast<std::int64_t>(std::ceil(q + reach)),
+                                           low[axis] + kMaxBlobVoxels - 1});
       if (high[axis] < low[axis]) {
         empty = true;
         break;
       }
-      double previous = cdf(static_cast<double>(low[axis]) - 0.5 - q);
-      for (std::int64_t v = low[axis]; v <= high[axis]; ++v) {
-        const double next = cdf(static_cast<double>(v) + 0.5 - q);
-        weights[axis][static_cast<std::size_t>(v - low[axis])] = next - previous;
-        previous = next;
+      if (halfBox[axis] == 0.5) {
+        // Pixel boxes share their edges: one evaluation per edge.
+        double previous = cdf(static_cast<double>(low[axis]) - 0.5 - q);
+        for (std::int64_t v = low[axis]; v <= high[axis]; ++v) {
+          const double next = cdf(static_cast<double>(v) + 0.5 - q);
+          weights[axis][static_cast<std::size_t>(v - low[axis])] = next - previous;
+          previous = next;
+        }
+      } else {
+        for (std::int64_t v = low[axis]; v <= high[axis]; ++v) {
+          const double centre = static_cast<double>(v) - q;
+          weights[axis][static_cast<std::size_t>(v - low[axis])] =
+              cdf(centre + halfBox[axis]) - cdf(centre - halfBox[axis]);
+        }
       }
     }
     if (empty) {
       continue;
     }
-    const double share = m_DiscVolume[d] / voxelMm3;
+    const double share = m_DiscVolume[d] / footprintMm3;
+    if (box != nullptr) {
+      VoxelBox disc;
+      disc.low = low;
+      disc.high = high;
+      box->Add(disc);
+    }
     for (std::int64_t k = low[2]; k <= high[2]; ++k) {
       const double wk = share * weights[2][static_cast<std::size_t>(k - low[2])];
+      if (wk == 0.0) {
+        continue;
+      }
       for (std::int64_t j = low[1]; j <= high[1]; ++j) {
         const double wjk = wk * weights[1][static_cast<std::size_t>(j - low[1])];
         double* row = field.data() + (j + ny * k) * nx;
@@ -244,11 +341,33 @@ void SeedFit::Residuals(const std::vector<double>& fill, std::vector<double>& re
   residuals.resize(m_UsedVoxels.size());
   for (std::size_t u = 0; u < m_UsedVoxels.size(); ++u) {
     const std::size_t n = m_UsedVoxels[u];
-    const double b = m_Window.backgroundHu[n];
-    const double predicted = std::clamp(b + std::min(1.0, fill[n]) * (m_Model.attenuationHu - b),
-                                        m_Model.floorHu, m_Model.ceilingHu);
-    residuals[u] = m_Window.observedHu[n] - predicted;
+    residuals[u] = (m_Window.observedHu[n] - PredictedAt(n, fill[n])) / m_Window.scaleHu[n];
   }
+}
+
+double SeedFit::SliceTarget(double q) const {
+  // Box edges lie at k +- h (continuous index), h = half the box in slices: per unit period at
+  // frac(h) and frac(-h). The cell between consecutive edges that holds q is what the image
+  // cannot resolve for a seed wholly inside it.
+  const double h = 0.5 * m_SliceBoxMm / m_Geometry.SpacingMm()[2];
+  double a = h - std::floor(h);
+  double b = 1.0 - a;
+  if (a > b) {
+    std::swap(a, b);
+  }
+  const double base = std::floor(q);
+  const double f = q - base;
+  if (b - a < 1e-9) {
+    // One edge per period (a box of an odd number of half slices): cells are whole periods.
+    return f < a ? base - 1.0 + a + 0.5 : base + a + 0.5;
+  }
+  if (f < a) {
+    return base + 0.5 * (b - 1.0 + a);
+  }
+  if (f < b) {
+    return base + 0.5 * (a + b);
+  }
+  return base + 0.5 * (b + 1.0 + a);
 }
 
 void SeedFit::Penalties(const std::vector<Capsule>& capsules,
@@ -262,7 +381,7 @@ void SeedFit::Penalties(const std::vector<Capsule>& capsules,
     const Eigen::Vector3d point = from.centreMm + t * from.axis;
     const double along = std::clamp((point - to.centreMm).dot(to.axis), -halfAxis, halfAxis);
     const double distance = (point - (to.centreMm + along * to.axis)).norm();
-    return kOverlapWeightHuPerMm * std::max(0.0, minDistance - distance);
+    return kOverlapWeightPerMm * std::max(0.0, minDistance - distance);
   };
   for (std::size_t a = 0; a < capsules.size(); ++a) {
     for (std::size_t b = a + 1; b < capsules.size(); ++b) {
@@ -275,7 +394,7 @@ void SeedFit::Penalties(const std::vector<Capsule>& capsules,
   }
   for (const Capsule& capsule : capsules) {
     const double across = m_Geometry.PointToContinuousIndex(capsule.centreMm).z();
-    penalties.push_back(kSliceMiddlePullHuPerMm * (across - std::round(across)) *
+    penalties.push_back(kSliceMiddlePullPerMm * (across - SliceTarget(across)) *
                         m_Geometry.SpacingMm()[2]);
   }
   // A centre outside the box of the metal it explains has left the data (no gradient brings it
@@ -287,35 +406,41 @@ void SeedFit::Penalties(const std::vector<Capsule>& capsules,
       const double q = index[axis] - static_cast<double>(m_Window.first[axis]);
       const double outside =
           std::max({0.0, m_Window.centreLow[axis] - q, q - m_Window.centreHigh[axis]});
-      penalties.push_back(kOverlapWeightHuPerMm * outside * spacing[axis]);
+      penalties.push_back(kOverlapWeightPerMm * outside * spacing[axis]);
     }
   }
 }
 
-double SeedFit::RobustCost(const std::vector<double>& residuals,
-                           const std::vector<double>& penalties) const {
-  double cost = 0.0;
-  for (double r : residuals) {
-    cost += HuberRho(r);
-  }
-  for (double p : penalties) {
-    cost += 0.5 * p * p;
-  }
-  return cost;
-}
-
-std::vector<double> SeedFit::Residual(const std::vector<Capsule>& capsules) const {
+std::vector<double> SeedFit::Predicted(const std::vector<Capsule>& capsules) const {
   std::vector<double> fill(m_Window.observedHu.size(), 0.0);
   for (const Capsule& capsule : capsules) {
     Splat(capsule, fill);
   }
-  std::vector<double> used;
-  Residuals(fill, used);
+  std::vector<double> predicted(fill.size());
+  for (std::size_t n = 0; n < fill.size(); ++n) {
+    const double b = m_Window.backgroundHu[n];
+    predicted[n] = m_Model.Saturate(b + std::min(1.0, fill[n]) * (m_Model.amplitudeHu - b));
+  }
+  return predicted;
+}
+
+std::vector<double> SeedFit::Residual(const std::vector<Capsule>& capsules) const {
+  const std::vector<double> predicted = Predicted(capsules);
   std::vector<double> residual(m_Window.observedHu.size(), 0.0);
-  for (std::size_t u = 0; u < m_UsedVoxels.size(); ++u) {
-    residual[m_UsedVoxels[u]] = used[u];
+  for (std::size_t n : m_UsedVoxels) {
+    residual[n] = m_Window.observedHu[n] - predicted[n];
   }
   return residual;
+}
+
+std::vector<double> SeedFit::ScaledResiduals(const std::vector<Capsule>& capsules) const {
+  std::vector<double> fill(m_Window.observedHu.size(), 0.0);
+  for (const Capsule& capsule : capsules) {
+    Splat(capsule, fill);
+  }
+  std::vector<double> residuals;
+  Residuals(fill, residuals);
+  return residuals;
 }
 
 double SeedFit::CoreSupport(const Capsule& capsule) const {
@@ -333,26 +458,49 @@ double SeedFit::CoreSupport(const Capsule& capsule) const {
     }
     ++core;
     const double b = m_Window.backgroundHu[n];
-    const double expected =
-        std::min(m_Model.ceilingHu, b + kCoreShare * fill[n] * (m_Model.attenuationHu - b));
-    supported += m_Window.observedHu[n] >= expected - kCoreMarginHu ? 1 : 0;
+    const double predicted =
+        m_Model.Saturate(b + std::min(1.0, fill[n]) * (m_Model.amplitudeHu - b));
+    double required = b + kCoreShare * (predicted - b) - kCoreMarginScales * m_Window.scaleHu[n];
+    const double knee = m_Model.ceilingHu - m_Model.ceilingSoftnessHu;
+    const bool clipped = m_Model.ceilingSoftnessHu <= kHardCeilingShare * (m_Model.ceilingHu - b);
+    if (std::isfinite(knee) && clipped && predicted >= knee) {
+      required = std::max(required, knee - kSaturatedCoreShare * (knee - b) -
+                                        kCoreMarginScales * m_Window.noiseSigmaHu);
+    }
+    supported += m_Window.observedHu[n] >= required ? 1 : 0;
   }
   return core > 0 ? static_cast<double>(supported) / core : 0.0;
 }
 
 double SeedFit::Cost(const std::vector<Capsule>& capsules) const {
   std::vector<double> fill(m_Window.observedHu.size(), 0.0);
+  VoxelBox box;
   for (const Capsule& capsule : capsules) {
-    Splat(capsule, fill);
+    Splat(capsule, fill, &box);
   }
-  std::vector<double> residuals;
+  double cost = m_NullCost;
+  const std::int64_t nx = m_Window.size[0];
+  const std::int64_t ny = m_Window.size[1];
+  for (std::int64_t k = box.low[2]; k <= box.high[2]; ++k) {
+    for (std::int64_t j = box.low[1]; j <= box.high[1]; ++j) {
+      for (std::int64_t i = box.low[0]; i <= box.high[0]; ++i) {
+        const auto n = static_cast<std::size_t>(i + nx * (j + ny * k));
+        if (m_Window.used[n] != 0 && fill[n] != 0.0) {
+          cost += Rho((m_Window.observedHu[n] - PredictedAt(n, fill[n])) / m_Window.scaleHu[n]) -
+                  m_NullRho[n];
+        }
+      }
+    }
+  }
   std::vector<double> penalties;
-  Residuals(fill, residuals);
   Penalties(capsules, penalties);
-  return RobustCost(residuals, penalties);
+  for (double p : penalties) {
+    cost += 0.5 * p * p;
+  }
+  return cost;
 }
 
-FitResult SeedFit::Fit(const std::vector<Capsule>& start) const {
+FitResult SeedFit::Fit(const std::vector<Capsule>& start, int maxIterations) const {
   const std::size_t count = start.size();
   const auto parameters = static_cast<Eigen::Index>(5 * count);
   const std::size_t voxels = m_Window.observedHu.size();
@@ -361,48 +509,86 @@ FitResult SeedFit::Fit(const std::vector<Capsule>& start) const {
   for (Capsule& capsule : result.capsules) {
     capsule.axis.normalize();
   }
-
-  // Per-capsule fill fields, kept so that a Jacobian column recomputes one capsule only.
-  std::vector<std::vector<double>> fields(count, std::vector<double>(voxels, 0.0));
-  std::vector<double> sum(voxels, 0.0);
-  const auto refresh = [&](const std::vector<Capsule>& capsules) {
-    std::fill(sum.begin(), sum.end(), 0.0);
-    for (std::size_t c = 0; c < count; ++c) {
-      std::fill(fields[c].begin(), fields[c].end(), 0.0);
-      Splat(capsules[c], fields[c]);
-      for (std::size_t n = 0; n < voxels; ++n) {
-        sum[n] += fields[c][n];
-      }
-    }
-  };
-  std::vector<double> residuals;
-  std::vector<double> penalties;
-  refresh(result.capsules);
-  Residuals(sum, residuals);
-  Penalties(result.capsules, penalties);
-  double cost = RobustCost(residuals, penalties);
+  double cost = Cost(result.capsules);
   if (count == 0) {
     result.cost = cost;
     return result;
   }
 
-  const std::size_t rows = residuals.size() + penalties.size();
-  Eigen::MatrixXd jacobian(static_cast<Eigen::Index>(rows), parameters);
-  Eigen::VectorXd weights(static_cast<Eigen::Index>(rows));
-  Eigen::VectorXd current(static_cast<Eigen::Index>(rows));
-  std::vector<double> column(voxels);
-  std::vector<double> trialResiduals;
+  // Per-capsule fill fields and boxes, kept so that a Jacobian column recomputes one capsule.
+  std::vector<std::vector<double>> fields(count, std::vector<double>(voxels, 0.0));
+  std::vector<VoxelBox> boxes(count);
+  std::vector<double> sum(voxels, 0.0);
+  const auto refresh = [&]() {
+    std::fill(sum.begin(), sum.end(), 0.0);
+    for (std::size_t c = 0; c < count; ++c) {
+      std::fill(fields[c].begin(), fields[c].end(), 0.0);
+      boxes[c] = VoxelBox{};
+      Splat(result.capsules[c], fields[c], &boxes[c]);
+      for (std::size_t n = 0; n < voxels; ++n) {
+        sum[n] += fields[c][n];
+      }
+    }
+  };
+  const std::int64_t nx = m_Window.size[0];
+  const std::int64_t ny = m_Window.size[1];
+  // Only voxels near the capsules change with them: the rows of the least-squares problem are
+  // the used voxels of the capsules' boxes widened by kActiveMarginVoxels (the exact cost, over
+  // every voxel, decides each step).
+  std::vector<std::size_t> rows;
+  const auto activeRows = [&]() {
+    VoxelBox active;
+    for (const VoxelBox& box : boxes) {
+      active.Add(box);
+    }
+    rows.clear();
+    if (active.Empty()) {
+      return;
+    }
+    for (int axis = 0; axis < 3; ++axis) {
+      active.low[axis] = std::max<std::int64_t>(0, active.low[axis] - kActiveMarginVoxels);
+      active.high[axis] =
+          std::min<std::int64_t>(m_Window.size[axis] - 1, active.high[axis] + kActiveMarginVoxels);
+    }
+    for (std::int64_t k = active.low[2]; k <= active.high[2]; ++k) {
+      for (std::int64_t j = active.low[1]; j <= active.high[1]; ++j) {
+        for (std::int64_t i = active.low[0]; i <= active.high[0]; ++i) {
+          const auto n = static_cast<std::size_t>(i + nx * (j + ny * k));
+          if (m_Window.used[n] != 0) {
+            rows.push_back(n);
+          }
+        }
+      }
+    }
+  };
+  std::vector<double> column(voxels, 0.0);
+  std::vector<double> penalties;
   std::vector<double> trialPenalties;
   double lambda = 1e-3;
   Eigen::MatrixXd normal;
-  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
-    for (std::size_t r = 0; r < residuals.size(); ++r) {
-      current[static_cast<Eigen::Index>(r)] = residuals[r];
-      weights[static_cast<Eigen::Index>(r)] = HuberWeight(residuals[r]);
+  double activeCost = 0.0;
+  std::size_t activeRowsCount = 0;
+  for (int iteration = 0; iteration < maxIterations; ++iteration) {
+    refresh();
+    activeRows();
+    Penalties(result.capsules, penalties);
+    const auto rowCount = static_cast<Eigen::Index>(rows.size() + penalties.size());
+    Eigen::MatrixXd jacobian(rowCount, parameters);
+    Eigen::VectorXd weights(rowCount);
+    Eigen::VectorXd current(rowCount);
+    activeCost = 0.0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      const std::size_t n = rows[r];
+      const double residual =
+          (m_Window.observedHu[n] - PredictedAt(n, sum[n])) / m_Window.scaleHu[n];
+      current[static_cast<Eigen::Index>(r)] = residual;
+      weights[static_cast<Eigen::Index>(r)] = HuberWeight(residual);
+      activeCost += Rho(residual);
     }
+    activeRowsCount = rows.size();
     for (std::size_t p = 0; p < penalties.size(); ++p) {
-      current[static_cast<Eigen::Index>(residuals.size() + p)] = -penalties[p];
-      weights[static_cast<Eigen::Index>(residuals.size() + p)] = 1.0;
+      current[static_cast<Eigen::Index>(rows.size() + p)] = -penalties[p];
+      weights[static_cast<Eigen::Index>(rows.size() + p)] = 1.0;
     }
     for (std::size_t c = 0; c < count; ++c) {
       for (int p = 0; p < 5; ++p) {
@@ -411,20 +597,28 @@ FitResult SeedFit::Fit(const std::vector<Capsule>& start) const {
         delta[p] = step;
         std::vector<Capsule> moved = result.capsules;
         moved[c] = Moved(result.capsules[c], delta);
-        std::fill(column.begin(), column.end(), 0.0);
-        Splat(moved[c], column);
-        for (std::size_t n = 0; n < voxels; ++n) {
-          column[n] += sum[n] - fields[c][n];
-        }
-        Residuals(column, trialResiduals);
-        Penalties(moved, trialPenalties);
+        VoxelBox touched;
+        Splat(moved[c], column, &touched);
         const auto col = static_cast<Eigen::Index>(5 * c + static_cast<std::size_t>(p));
-        for (std::size_t r = 0; r < trialResiduals.size(); ++r) {
-          jacobian(static_cast<Eigen::Index>(r), col) = (trialResiduals[r] - residuals[r]) / step;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+          const std::size_t n = rows[r];
+          const double fill = sum[n] - fields[c][n] + column[n];
+          const double residual =
+              (m_Window.observedHu[n] - PredictedAt(n, fill)) / m_Window.scaleHu[n];
+          jacobian(static_cast<Eigen::Index>(r), col) =
+              (residual - current[static_cast<Eigen::Index>(r)]) / step;
         }
+        // Clear what the moved capsule wrote.
+        for (std::int64_t k = touched.low[2]; k <= touched.high[2]; ++k) {
+          for (std::int64_t j = touched.low[1]; j <= touched.high[1]; ++j) {
+            double* row = column.data() + (j + ny * k) * nx;
+            std::fill(row + touched.low[0], row + touched.high[0] + 1, 0.0);
+          }
+        }
+        Penalties(moved, trialPenalties);
         for (std::size_t q = 0; q < trialPenalties.size(); ++q) {
           // Residual of a penalty is -penalty (it wants to be 0).
-          jacobian(static_cast<Eigen::Index>(residuals.size() + q), col) =
+          jacobian(static_cast<Eigen::Index>(rows.size() + q), col) =
               -(trialPenalties[q] - penalties[q]) / step;
         }
       }
@@ -457,18 +651,20 @@ FitResult SeedFit::Fit(const std::vector<Capsule>& start) const {
     }
     const double gain = cost - newCost;
     cost = newCost;
-    refresh(result.capsules);
-    Residuals(sum, residuals);
-    Penalties(result.capsules, penalties);
-    if (gain < 1e-6 * cost + 1e-3) {
+    if (gain < kRelativeGain * cost + kAbsoluteGain) {
       break;
     }
   }
   result.cost = cost;
 
-  // Axis uncertainty: covariance ~ s^2 (J^T W J)^-1 with s^2 the robust residual variance.
-  const double dof = std::max(1.0, static_cast<double>(rows) - static_cast<double>(parameters));
-  const double variance = 2.0 * cost / dof;
+  // Axis uncertainty: covariance ~ s^2 (J^T W J)^-1 with s^2 the robust residual variance of
+  // the voxels near the seeds.
+  const double dof =
+      std::max(1.0, static_cast<double>(activeRowsCount) - static_cast<double>(parameters));
+  const double variance = std::max(1.0, 2.0 * activeCost / dof);
+  if (normal.rows() != parameters) {
+    normal = Eigen::MatrixXd::Identity(parameters, parameters);
+  }
   normal.diagonal().array() += 1e-9;
   const Eigen::MatrixXd covariance =
       variance * normal.ldlt().solve(Eigen::MatrixXd::Identity(parameters, parameters));

@@ -1,5 +1,6 @@
 // End-to-end tests of `seedplan detect-seeds` on bad and unusual input (issue 11): an expected
-// count below one, a CT with dense bone but without seeds (refused unless --allow-none).
+// count below one, a CT with dense bone but without seeds (refused unless --allow-none), a large
+// metal object (excluded with a warning naming its extent), the scanner summary.
 
 #include "RunSeedplan.h"
 
@@ -24,8 +25,10 @@ using test::Result;
 using test::Seedplan;
 using test::TempFolder;
 
-/// Soft tissue with a block of dense bone (1900 HU) and noise; `seeds` drawn by SeedRenderer.
-std::filesystem::path WriteCt(const TempFolder& folder, const std::vector<Seed>& seeds) {
+/// Soft tissue with a block of dense bone (1900 HU) and noise; `seeds` drawn by SeedRenderer,
+/// `rods` (needles left in) as long thin capsules of the same metal.
+std::filesystem::path WriteCt(const TempFolder& folder, const std::vector<Seed>& seeds,
+                              const std::vector<Seed>& rods = {}) {
   const GridGeometry geometry(Eigen::Vector3d(-40.0, -40.0, -30.0), Eigen::Vector3d(0.8, 0.8, 2.0),
                               {101, 101, 31});
   Volume<short> ct(geometry, 40);
@@ -39,6 +42,13 @@ std::filesystem::path WriteCt(const TempFolder& folder, const std::vector<Seed>&
   imaging::SeedRenderOptions options;
   options.randomSeed = 3;
   imaging::SeedRenderer::Render(ct, seeds, options);
+  if (!rods.empty()) {
+    imaging::SeedRenderOptions rod = options;
+    rod.seedLengthMm = 40.0;
+    rod.seedDiameterMm = 1.2;
+    rod.noiseSigmaHu = 0.0;
+    imaging::SeedRenderer::Render(ct, rods, rod);
+  }
   Volume<float> hu(geometry, 0.0F);
   for (std::size_t n = 0; n < ct.Data().size(); ++n) {
     hu.Data()[n] = ct.Data()[n];
@@ -131,6 +141,45 @@ TEST(DetectSeedsCommand, ACtWithoutSeedsIsRefusedUnlessNoneAreAllowed) {
     ++lines;
   }
   EXPECT_EQ(lines, 1);
+}
+
+TEST(DetectSeedsCommand, FindsTheSeedsAndSaysWhatItMeasuredOfTheScanner) {
+  TempFolder work;
+  const auto ct = WriteCt(work, FourSeeds());
+  const auto out = work / "found.csv";
+  const Result result = Seedplan("detect-seeds --method learned --ct " + ct.string() +
+                                     " --expected 4 --out " + out.string(),
+                                 work);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(SeedsCsv::Read(out).size(), 4u);
+  for (const char* fragment : {"scanner appearance measured on", "metal clipped at 3071 HU",
+                               "in-plane blur", "slice profile", "no doubtful seed"}) {
+    EXPECT_NE(result.err.find(fragment), std::string::npos) << fragment << "\n" << result.err;
+  }
+}
+
+TEST(DetectSeedsCommand, ALargeMetalObjectIsExcludedWithAWarningNamingItsExtent) {
+  TempFolder work;
+  // A needle 40 mm long left in along x at y = 0, z = -2.
+  const auto ct = WriteCt(work, FourSeeds(), {At(0.0, 0.0, -2.0, Eigen::Vector3d::UnitX())});
+  const auto out = work / "found.csv";
+  const Result result = Seedplan(
+      "detect-seeds --method learned --ct " + ct.string() + " --out " + out.string(), work);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(SeedsCsv::Read(out).size(), 4u) << result.err;
+  const auto at = result.err.find("excluded a large metal object");
+  ASSERT_NE(at, std::string::npos) << result.err;
+  // Its extent along x covers the needle (-20 to 20 mm) within the blooming.
+  const std::string line = result.err.substr(at, result.err.find('\n', at) - at);
+  EXPECT_NE(line.find("x -2"), std::string::npos) << line;
+  EXPECT_NE(line.find(" mm long"), std::string::npos) << line;
+  // A needle alone is refused as a scan without seeds, naming the object.
+  const auto alone = WriteCt(work, {}, {At(0.0, 0.0, -2.0, Eigen::Vector3d::UnitX())});
+  const auto none = work / "none.csv";
+  ExpectRefused(WithoutLoadWarning(Seedplan("detect-seeds --method learned --ct " + alone.string() +
+                                                " --out " + none.string(),
+                                            work)),
+                {"no seeds found", "large metal object"}, none);
 }
 
 } // namespace

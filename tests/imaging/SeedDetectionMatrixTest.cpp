@@ -224,7 +224,7 @@ bool Verbose() {
   return EnvInt("SEEDPLAN_MATRIX_VERBOSE", 0) != 0;
 }
 
-CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed) {
+CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed, SeedDetectionMethod method) {
   CellResult result;
   std::mt19937 random(randomSeed);
   for (int draw = 0; draw < draws; ++draw) {
@@ -236,6 +236,7 @@ CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed) {
     const std::vector<double> contrasts = Contrasts(scan);
     const auto start = std::chrono::steady_clock::now();
     SeedDetectionOptions options;
+    options.method = method;
     const SeedDetectionReport without = SeedDetector::Detect(ct, options);
     options.expectedCount = static_cast<int>(scan.scene.seeds.size());
     const SeedDetectionReport with = SeedDetector::Detect(ct, options);
@@ -271,7 +272,8 @@ struct MatrixTotals {
 
 /// The matrix's cells (those named in `subset` when it is not empty), each `draws` times, and
 /// randomCells scanners with every parameter at random, once each.
-MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string>& subset = {}) {
+MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string>& subset = {},
+                       SeedDetectionMethod method = SeedDetectionMethod::Learned) {
   const char* only = std::getenv("SEEDPLAN_MATRIX_CELL");
   std::vector<Cell> cells = MatrixCells();
   std::mt19937 random(2024u);
@@ -291,7 +293,7 @@ MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string
         (!subset.empty() && std::find(subset.begin(), subset.end(), cell.name) == subset.end())) {
       continue;
     }
-    const CellResult result = RunCell(cell, cell.axis == "random" ? 1 : draws, seed);
+    const CellResult result = RunCell(cell, cell.axis == "random" ? 1 : draws, seed, method);
     seconds += result.seconds;
     std::printf("[ cell     ] %-44s with count %s | without %s\n", cell.name.c_str(),
                 result.withCount.Describe().c_str(), result.withoutCount.Describe().c_str());
@@ -335,16 +337,17 @@ TEST(SeedDetectionMatrix, DISABLED_FullMatrixWithSeveralDrawsPerCellAndManyRando
   ExpectAcceptance(RunMatrix(EnvInt("SEEDPLAN_MATRIX_DRAWS", 5), 100));
 }
 
-// In CI: the first draw of the cells whose scanner the current detector was designed for (metal
+// In CI: the first draw of the cells whose scanner the threshold detector was designed for (metal
 // of ~50 000 HU, thin slices, 12-bit or extended scales), made by the independent simulator
 // rather than SeedRenderer; with the expected count (as postplan runs it) every seed of these
 // four fixed scans is found. A regression guard on data another program made (~15 s), not a
-// claim about the cells: other draws of them fall to ~88 % on the current detector.
+// claim about the cells: other draws of them fall to ~88 % on the threshold detector.
 TEST(SeedDetectionMatrix, ScansLikeTheDetectorsDesignScannerMadeByAnotherProgramMeetTheAcceptance) {
   const MatrixTotals totals =
       RunMatrix(1, 0,
                 {"attenuation 50000 HU", "slices 1 mm", "HU scale 12-bit metal 50000",
-                 "HU scale slope 10 metal 50000"});
+                 "HU scale slope 10 metal 50000"},
+                SeedDetectionMethod::Threshold);
   EXPECT_EQ(totals.withCount.seeds, 64);
   EXPECT_GE(totals.withCount.FoundShare(), kMinFoundWithCount);
   EXPECT_LE(totals.withCount.FalseShare(), kMaxFalseWithCount);

@@ -238,6 +238,9 @@ void PrintFigures(const std::string& label, const GridGeometry& geometry,
 }
 
 void PrintNotes(const SeedDetectionReport& report) {
+  for (const std::string& line : report.summary) {
+    std::printf("[ figures  ]   %s\n", line.c_str());
+  }
   for (const std::string& note : report.notes) {
     std::printf("[ figures  ]   note: %s\n", note.c_str());
   }

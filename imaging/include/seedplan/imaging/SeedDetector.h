@@ -3,81 +3,118 @@
 #include "seedplan/core/Seed.h"
 #include "seedplan/core/Volume.h"
 
+#include <Eigen/Core>
+
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace seedplan::imaging {
 
-/// What SeedDetector looks for. Lengths in mm, threshold in HU.
+/// How SeedDetector finds the seeds.
+enum class SeedDetectionMethod {
+  /// Fixed threshold and fixed capsule appearance (ThresholdSeedDetector): the project's first
+  /// detector, exact on scans like SeedRenderer's (12-bit, ~50 000 HU metal, sharp kernels),
+  /// blind on other scanners' (issue 11).
+  Threshold,
+  /// The scanner's appearance learned from the scan, local-contrast candidates, model selection
+  /// (the steps below): works on other scanners; does not yet pass every test the threshold
+  /// detector passes (see README "Seed detection on other scanners").
+  Learned,
+};
+
+/// What SeedDetector looks for. Lengths in mm, HU. Only the seed's size is assumed; how the
+/// scanner shows it is measured on the scan unless overridden here.
 struct SeedDetectionOptions {
-  /// Metal threshold. Above the densest tissue (cortical bone reaches ~1500-1900 HU, iodinated
-  /// contrast in vessels a few hundred) and well below the saturation a seed reaches (3071 HU on a
-  /// 12-bit scanner): a voxel only needs ~8 % silver-cored seed inside to cross it, so thin seeds
-  /// lying across thick slices are still found, while streaks (a few hundred HU) over soft tissue
-  /// and lung stay below it.
-  double thresholdHu = 2000;
-  /// The number of seeds the physicist implanted, when known: it settles counts that the volume
-  /// of a cluster leaves ambiguous; it never makes the detector invent a seed.
+  SeedDetectionMethod method = SeedDetectionMethod::Threshold;
+  /// Override (--threshold-hu): seeds are sought only at local maxima of at least this HU,
+  /// instead of maxima standing clearly above their local background (the default, which works
+  /// on any scale and in metal-artefact-reduced images).
+  std::optional<double> thresholdHu;
+  /// The number of seeds the physicist implanted, when known (>= 1): the fit's evidence decides
+  /// which blobs hold one seed more or fewer to reach it; it never makes the detector invent a
+  /// seed the scan does not support, nor drop one the scan shows beyond doubt.
   std::optional<int> expectedCount;
   double seedLengthMm = 4.5;   ///< overall capsule length (6711)
   double seedDiameterMm = 0.8; ///< capsule diameter (6711)
-  /// Mean attenuation of the capsule in HU (silver rod in titanium, ~70 keV, beam hardening
-  /// allowed for; SeedRenderOptions::seedAttenuationHu explains the figure): with it, a voxel's
-  /// partial-volume value says how much of it is seed.
-  double seedAttenuationHu = 50000;
-  /// In-plane point spread of the reconstruction (FWHM, mm); ~0.5-0.7 mm for a standard kernel.
-  double psfFwhmMm = 0.6;
+  /// Override: HU of a voxel wholly inside a seed (measured per scan otherwise).
+  std::optional<double> seedAttenuationHu;
+  /// Override: in-plane Gaussian point spread (FWHM, mm) beyond the pixel (measured otherwise).
+  std::optional<double> psfFwhmMm;
+};
+
+/// What the detector measured about (or, without a seed to measure, assumed of) the scanner.
+struct ScannerAppearance {
+  int seedsMeasured = 0; ///< isolated seeds the appearance was measured on (0: defaults)
+  /// HU of a voxel wholly inside a seed: its effective attenuation on this scan.
+  double amplitudeHu = 0.0;
+  /// The metal saturates: the amplitude is seen only through the partial-volume rim.
+  bool amplitudeIsLowerBound = false;
+  double psfSigmaMm = 0.0;    ///< in-plane Gaussian beyond the pixel box
+  double inPlaneFwhmMm = 0.0; ///< in-plane point spread, pixel included
+  double sliceBoxMm = 0.0;    ///< slice sensitivity profile: box ...
+  double sliceSigmaMm = 0.0;  ///< ... convolved with a Gaussian
+  double sliceProfileFwhmMm = 0.0;
+  /// The highest HU the scale or reconstruction lets metal reach, if any (12-bit: 3071).
+  std::optional<double> ceilingHu;
+  /// 0: clipped at the ceiling; > 0: compressed into it over this many HU (metal artefact
+  /// reduction).
+  double ceilingSoftnessHu = 0.0;
+  double noiseSigmaHu = 0.0;
+  double modelErrorShare = 0.0;   ///< the forward model's relative misfit on bright voxels
+  double typicalContrastHu = 0.0; ///< a seed's peak above its local background (median)
+};
+
+/// A large metal object (prosthesis, clips, a needle left in) excluded from the seeds: its box
+/// in patient mm (LPS), its length and its metal in units of one seed's.
+struct ExcludedMetalObject {
+  Eigen::Vector3d lowMm = Eigen::Vector3d::Zero();
+  Eigen::Vector3d highMm = Eigen::Vector3d::Zero();
+  double lengthMm = 0.0;
+  double seedEquivalents = 0.0;
 };
 
 /// The seeds found and what the physicist should know about how they were found.
 struct SeedDetectionReport {
-  /// Position (patient mm, LPS), direction (unit principal axis, std::nullopt where the blob is too
-  /// round to tell), confidence in [0, 1]; strength and model are left for the caller to fill.
+  /// Position (patient mm, LPS), direction (unit principal axis, std::nullopt where the fit does
+  /// not pin it), confidence in [0, 1]; strength and model are left for the caller to fill.
   std::vector<Seed> seeds;
-  /// Human-readable remarks: clusters split, specks dropped, count mismatches, the single-seed
-  /// volume used.
+  /// Warnings: large metal objects excluded, count mismatches, no seeds.
   std::vector<std::string> notes;
+  /// What was measured or assumed about the scanner, and which seeds are doubtful (one line
+  /// each, for a log).
+  std::vector<std::string> summary;
+  ScannerAppearance appearance;
+  /// Indices into `seeds` of the doubtful ones (low confidence, or counted only to reach the
+  /// expected count).
+  std::vector<std::size_t> doubtful;
+  std::vector<ExcludedMetalObject> excludedObjects;
 };
 
-/// Finds implanted seeds on a post-implant CT (HU) by analysis by synthesis. Steps, and why:
-/// 1. Metal threshold (options.thresholdHu): only the metal and small windows around it are
-///    looked at afterwards, which keeps a 512x512x100 CT near a second. The CT's highest value,
-///    when several voxels share it, is the scanner's ceiling (saturation).
-/// 2. Components grow from seed cores (26-connected voxels of at least 2800 HU: a voxel ~6 %
-///    seed reaches that, dense bone of ~1900 HU plus a streak of <= ~750 HU does not) and take
-///    the metal voxels touching a core; streak lines over bone that cross the threshold neither
-///    form components nor join a seed's.
-/// 3. A window per component: its bounding box plus 3 pixels in plane and 1 slice across, less
-///    the voxels next to other metal; the background under each voxel is the voxel itself on the
-///    window's ring and the median of the 8 nearest ring voxels of its slice inside (a lung edge
-///    stays an edge, streaks and noise are medianed out).
-/// 4. k seeds fitted in the window (SeedFit): every voxel's HU is predicted from the capsules'
-///    partial volume times options.seedAttenuationHu on the background, blurred in plane by
-///    options.psfFwhmMm and clamped at the ceiling (a saturated voxel says "at least this much
-///    metal"); centres and axes minimise a robust (Huber) misfit, seeds may not overlap. The
-///    sub-threshold partial-volume voxels at the rim and the tips pin the centre, across the
-///    slices too, where a thresholded blob cannot. A seed lying flat wholly inside one slice
-///    looks the same anywhere across that slice (a box slice profile): a weak pull puts it in
-///    the slice's middle, which bounds that error by (slice - its thickness) / 2.
-///    Starts: k = 1 from the 3 best of 64 axes x 3 offsets across the slices (cost only) and the
-///    blob's principal axis; k + 1 from the k fit plus a seed where metal is left unexplained
-///    (its axis scanned likewise), and from the best 2 of weighted k-means and equal slabs along
-///    each principal axis; the lowest cost wins.
-/// 5. Choosing k: k + 1 seeds are accepted when they leave at most 80 % of the robust cost of k
-///    and every fitted seed has a saturated metal core (SeedFit::CoreSupport); before that, the
-///    k fit is retried from the k + 1 fit minus each seed. A lone seed's second capsule has
-///    nowhere to go (>= 98 % left); one fitted to streaks over bone has no core. At most 4 seeds
-///    per component; fitted seeds without a core are dropped (noted).
-/// 6. With expectedCount, a mismatch of the total is resolved on the closest calls only: one seed
-///    more where the fit with it left the least of the cost (at most 80 %), one fewer where the
-///    last accepted seed left the most; what remains is reported ("expected N, found M"), never
-///    filled with invented seeds.
-/// 7. Direction: the fitted axis, reported when its 1-sigma uncertainty from the fit's curvature
-///    is below 15 degrees (F(r, theta) of a 6711 changes a few percent over that), otherwise
-///    std::nullopt (1D dosimetry). Confidence: the share of the window's robust misfit that the
-///    fit explains, x0.9 for seeds of a split cluster and x0.8 without a direction; a ranking,
-///    not a probability.
+/// Finds implanted seeds on a post-implant CT (HU) with options.method.
+/// SeedDetectionMethod::Learned learns how this scan shows them, then fits. Steps, and why:
+/// 1. Noise (LocalBackground::NoiseSigma) and candidates (SeedCandidateFinder): local maxima that
+///    stand above a ring 6 mm around them by >= 250 HU and >= 7 noise sigmas, each grown into
+///    its blob at a level between peak and ring (raised when it runs into bone or streaks);
+///    touching blobs merge. Nothing is assumed about the HU a seed reaches: a compressed 1200 HU
+///    seed of a metal-artefact-reduced image and a 20 000 HU one of an extended scale are found
+///    alike.
+/// 2. Appearance (ScanAppearance): amplitude, in-plane spread, slice profile and ceiling fitted
+///    jointly on the clearest isolated seeds, and the model's relative error.
+/// 3. Blobs growing beyond 22 mm, or whose metal is longer than 15 mm (blooming discounted) or
+///    holds more than 5 seeds' metal, are large metal objects when as bright as the seeds
+///    (excluded, with a note naming their extent) and anatomy otherwise (ignored).
+/// 4. Each remaining blob (blobs within the blur's reach fitted together) gets 0, 1, 2, ...
+///    seeds by model selection (ClusterSplitter): a seed counts when it lowers the robust cost
+///    (residuals over noise and model error) by more than kPenaltyPerSeed and has a metal core
+///    and metal of its own.
+/// 5. With expectedCount, seeds are added where the next seed lowers the cost most (any
+///    evidence, a metal core required) or removed where the last one lowers it least (only
+///    while that is below kMaxRemovableEvidence): the fits' own evidence, not a blob's order.
+/// 6. Per seed: direction when its 1-sigma uncertainty is below 15 degrees; confidence from its
+///    evidence (1 - exp(-evidence / 3 penalties)), x0.9 in a split cluster, x0.85 without a
+///    direction, x0.6 when counted only for the expected count; doubtful below 0.5. The summary
+///    says what was measured about the scanner and which seeds are doubtful.
 /// Throws InvalidInput for an empty CT or options that make no sense.
 class SeedDetector {
 public:
