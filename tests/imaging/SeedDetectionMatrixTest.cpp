@@ -75,7 +75,7 @@ std::vector<Cell> MatrixCells() {
   const auto add = [&](const std::string& axis, const std::string& name, auto change) {
     Cell cell = Reference();
     cell.axis = axis;
-    cell.name = axis + " " + name;
+    cell.name = name.empty() ? axis : axis + " " + name;
     change(cell);
     cells.push_back(cell);
   };
@@ -325,9 +325,10 @@ void ExpectAcceptance(const MatrixTotals& totals) {
 }
 
 // The issue's acceptance over one draw per cell and 12 random scanners (60 scans, ~924 seeds):
-// the figures of the issue's closing note. The detector on main does not meet it yet (41.6 % found
-// with the expected count; see README "Seed detection on other scanners"), hence disabled in CI;
-// run it with --gtest_also_run_disabled_tests (about 2 minutes).
+// the figures of the issue's closing note, for the learned detector. It does not meet it yet
+// (94.8 % found, 2.1 % false with the expected count; the threshold detector 41.6 %; see README
+// "Seed detection on other scanners"), hence disabled in CI; run it with
+// --gtest_also_run_disabled_tests (about 4 minutes on a quiet machine).
 TEST(SeedDetectionMatrix,
      DISABLED_EveryAxisOfTheIssuesMatrixMeetsTheAcceptanceOnAnotherScannersScans) {
   ExpectAcceptance(RunMatrix(EnvInt("SEEDPLAN_MATRIX_DRAWS", 1), 12));
@@ -351,6 +352,34 @@ TEST(SeedDetectionMatrix, ScansLikeTheDetectorsDesignScannerMadeByAnotherProgram
   EXPECT_EQ(totals.withCount.seeds, 64);
   EXPECT_GE(totals.withCount.FoundShare(), kMinFoundWithCount);
   EXPECT_LE(totals.withCount.FalseShare(), kMaxFalseWithCount);
+}
+
+/// The learned detector's level on the CI subset below (first draw of each cell), measured when it
+/// was ported (issue 11): found 92.3 % / false 0.6 % with the expected count, 91.0 % / 0.6 %
+/// without (155 seeds). The guards sit a few seeds below that level: a regression guard, not the
+/// issue's acceptance (98 % and 1 % with the count, 95 % and 2 % without), which the full matrix
+/// above measures.
+constexpr double kLearnedGuardMinFound = 0.88;
+constexpr double kLearnedGuardMaxFalseWithCount = 0.02;
+constexpr double kLearnedGuardMaxFalseWithoutCount = 0.03;
+
+// In CI: the learned detector on one fixed cell of every axis of the issue's matrix, each at the
+// hard end of its axis (faintest metal, softest kernel, thick slices, an extended scale with
+// faint metal, a metal-artefact-reduced image, the strongest streaks, dense bone beside seeds,
+// the closest side-by-side pairs, end-to-end pairs, clusters of 4): 155 seeds on scans another
+// program made, chosen by axis before measuring, not by result (~25 s of CPU).
+TEST(SeedDetectionMatrix, TheLearnedDetectorHoldsItsLevelOnEveryAxisOfTheMatrix) {
+  const MatrixTotals totals =
+      RunMatrix(1, 0,
+                {"attenuation 8000 HU", "in-plane sigma 1 mm", "slices 3 mm",
+                 "HU scale uint16 -8192 metal 15000", "MAR 1600 HU soft", "streaks 600 HU",
+                 "bone near seeds 1900 HU, streaks 600", "side by side pairs 1-1.2 mm",
+                 "end to end pairs", "clusters of 4"},
+                SeedDetectionMethod::Learned);
+  EXPECT_GE(totals.withCount.FoundShare(), kLearnedGuardMinFound);
+  EXPECT_LE(totals.withCount.FalseShare(), kLearnedGuardMaxFalseWithCount);
+  EXPECT_GE(totals.withoutCount.FoundShare(), kLearnedGuardMinFound);
+  EXPECT_LE(totals.withoutCount.FalseShare(), kLearnedGuardMaxFalseWithoutCount);
 }
 
 } // namespace
