@@ -20,6 +20,10 @@ namespace {
 /// A measured seed has no other blob within this distance of its box (its window is its own).
 constexpr double kIsolationMm = 5.0;
 constexpr double kIsolationContrastShare = 0.3;
+/// Blobs the appearance is measured on stand at least this share of the clearest blob's contrast
+/// above their surroundings (seeds of one scan differ by partial volume, ~30 %, not by half).
+constexpr double kPoolContrastShare = 0.5;
+constexpr std::size_t kPoolReferenceRank = 5;
 /// The compressed (soft) ceiling is fitted only on at least this many seeds: with fewer, any
 /// seed's peak looks like a ceiling.
 constexpr std::size_t kMinSeedsForSoftCeiling = 3;
@@ -368,10 +372,26 @@ LearnedAppearance ScanAppearance::Learn(const Volume<short>& ct,
   generous.sliceBoxMm = kGenerousBoxSlices * spacing[2];
   generous.sliceSigmaMm = kGenerousSliceSigmaMm;
   const std::array<std::int64_t, 3> reach = FitWindowBuilder::Reach(geometry, generous);
+  // Only blobs about as clear as the clearest few count: seeds implanted ~1 cm apart are rarely
+  // isolated, and lumps of bone far from them would otherwise be all the pool holds. The
+  // kPoolReferenceRank-th clearest blob is the reference, so that a few overlapping pairs on an
+  // unclipped scale do not raise it.
+  std::vector<double> compactContrasts;
+  for (const MetalRegion& region : regions) {
+    if (!region.extended && !region.voxels.empty()) {
+      compactContrasts.push_back(region.ContrastHu());
+    }
+  }
+  std::sort(compactContrasts.begin(), compactContrasts.end(), std::greater<>());
+  const double clearestContrast =
+      compactContrasts.empty()
+          ? 0.0
+          : compactContrasts[std::min(compactContrasts.size() - 1, kPoolReferenceRank - 1)];
+  const double poolContrastHu = kPoolContrastShare * clearestContrast;
   std::vector<int> pool;
   for (std::size_t r = 0; r < regions.size(); ++r) {
     const MetalRegion& region = regions[r];
-    if (region.extended || region.voxels.empty()) {
+    if (region.extended || region.voxels.empty() || region.ContrastHu() < poolContrastHu) {
       continue;
     }
     bool inside = true;
@@ -401,7 +421,8 @@ LearnedAppearance ScanAppearance::Learn(const Volume<short>& ct,
   }
   if (pool.empty()) {
     for (std::size_t r = 0; r < regions.size(); ++r) {
-      if (!regions[r].extended && !regions[r].voxels.empty()) {
+      if (!regions[r].extended && !regions[r].voxels.empty() &&
+          regions[r].ContrastHu() >= poolContrastHu) {
         pool.push_back(static_cast<int>(r));
       }
     }
