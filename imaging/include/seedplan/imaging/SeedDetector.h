@@ -29,7 +29,8 @@ struct SeedDetectionOptions {
   SeedDetectionMethod method = SeedDetectionMethod::Threshold;
   /// Override (--threshold-hu): seeds are sought only at local maxima of at least this HU,
   /// instead of maxima standing clearly above their local background (the default, which works
-  /// on any scale and in metal-artefact-reduced images).
+  /// on any scale and in metal-artefact-reduced images). Threshold: the metal threshold,
+  /// ThresholdSeedDetector::kDefaultThresholdHu (2000 HU) when not given.
   std::optional<double> thresholdHu;
   /// The number of seeds the physicist implanted, when known (>= 1): the fit's evidence decides
   /// which blobs hold one seed more or fewer to reach it; it never makes the detector invent a
@@ -37,9 +38,11 @@ struct SeedDetectionOptions {
   std::optional<int> expectedCount;
   double seedLengthMm = 4.5;   ///< overall capsule length (6711)
   double seedDiameterMm = 0.8; ///< capsule diameter (6711)
-  /// Override: HU of a voxel wholly inside a seed (measured per scan otherwise).
+  /// Override: HU of a voxel wholly inside a seed (Learned: measured per scan otherwise;
+  /// Threshold: ThresholdSeedDetector::kDefaultAttenuationHu otherwise).
   std::optional<double> seedAttenuationHu;
-  /// Override: in-plane Gaussian point spread (FWHM, mm) beyond the pixel (measured otherwise).
+  /// Override: in-plane Gaussian point spread (FWHM, mm) beyond the pixel (Learned: measured
+  /// otherwise; Threshold: ThresholdSeedDetector::kDefaultPsfFwhmMm otherwise).
   std::optional<double> psfFwhmMm;
 };
 
