@@ -427,10 +427,16 @@ LearnedAppearance ScanAppearance::Learn(const Volume<short>& ct,
       }
     }
   }
-  std::sort(pool.begin(), pool.end(), [&](int left, int right) {
-    return regions[static_cast<std::size_t>(left)].ContrastHu() >
-           regions[static_cast<std::size_t>(right)].ContrastHu();
-  });
+  // Clearest against how much the surroundings vary: on a clipped scale every seed peaks at the
+  // ceiling, and the highest contrast would pick those beside lung or in streaks, whose flanks
+  // are least like the seed's own blur.
+  const auto clarity = [&](int r) {
+    const MetalRegion& region = regions[static_cast<std::size_t>(r)];
+    return region.ContrastHu() /
+           std::sqrt(noiseSigmaHu * noiseSigmaHu + region.ring.spreadHu * region.ring.spreadHu);
+  };
+  std::sort(pool.begin(), pool.end(),
+            [&](int left, int right) { return clarity(left) > clarity(right); });
   if (pool.size() > 3 * static_cast<std::size_t>(kMaxSeeds)) {
     pool.resize(3 * static_cast<std::size_t>(kMaxSeeds));
   }
