@@ -30,6 +30,14 @@ LivePlanEvaluation::LivePlanEvaluation(Plan plan, const imaging::StructureSet& s
   m_GyPerCGyPerH = TotalDoseFactor(engine.halfLifeDays);
   m_DoseGy = PlanEvaluator::TotalDose(m_Plan, grid, m_Library);
   m_Cache.resize(m_Structures.structures.size());
+  // The masks do not change while editing: their boxes and inside voxels are found once, not at
+  // every step (each is a scan of a whole CT-sized mask).
+  m_Boxes.reserve(m_Structures.structures.size());
+  m_InsideVoxels.reserve(m_Structures.structures.size());
+  for (const auto& structure : m_Structures.structures) {
+    m_Boxes.push_back(MaskIndexBox::Of(structure.mask));
+    m_InsideVoxels.push_back(detail::InsideVoxels(structure.mask));
+  }
 }
 
 LivePlanEvaluation::~LivePlanEvaluation() = default;
@@ -96,7 +104,7 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
       continue;
     }
     const Mask& mask = m_Structures.structures[s].mask;
-    const auto box = MaskIndexBox::Of(mask);
+    const std::optional<MaskIndexBox>& box = m_Boxes[s];
     bool affected = !box.has_value();
     for (const auto* seeds : {&removed, &added}) {
       for (const Seed& seed : *seeds) {
@@ -132,8 +140,8 @@ std::size_t LivePlanEvaluation::IndexOf(const std::string& structureName) const 
 
 const LivePlanEvaluation::Cached& LivePlanEvaluation::Ensure(std::size_t structure) {
   if (!m_Cache[structure]) {
-    const StructureContext context{m_Plan,        m_Structures,   m_Options,
-                                   *m_Calculator, m_GyPerCGyPerH, m_DoseGy};
+    const StructureContext context{m_Plan,         m_Structures, m_Options,      *m_Calculator,
+                                   m_GyPerCGyPerH, m_DoseGy,     &m_InsideVoxels};
     Cached entry;
     EvaluateStructure(context, structure, entry.metrics, entry.curve);
     m_Cache[structure] = std::move(entry);

@@ -35,7 +35,8 @@ PlanEvaluation PlanEvaluator::Evaluate(const Plan& plan, const Volume<float>& do
       dosimetry::ImplantDose::MakeEngine(plan.seeds, library, plan.seedModel, CalculationOf(plan));
   engine.calculator->ValidateSeeds(plan.seeds);
   const StructureContext context{
-      plan, structures, options, *engine.calculator, TotalDoseFactor(engine.halfLifeDays), doseGy};
+      plan,   structures, options, *engine.calculator, TotalDoseFactor(engine.halfLifeDays),
+      doseGy, nullptr};
   PlanEvaluation evaluation;
   evaluation.metrics.resize(structures.structures.size());
   evaluation.curves.resize(structures.structures.size());
@@ -63,7 +64,8 @@ dosimetry::Dvh PlanEvaluator::StructureDvh(const Plan& plan, const Volume<float>
       dosimetry::ImplantDose::MakeEngine(plan.seeds, library, plan.seedModel, CalculationOf(plan));
   engine.calculator->ValidateSeeds(plan.seeds);
   const StructureContext context{
-      plan, structures, options, *engine.calculator, TotalDoseFactor(engine.halfLifeDays), doseGy};
+      plan,   structures, options, *engine.calculator, TotalDoseFactor(engine.halfLifeDays),
+      doseGy, nullptr};
   return DvhOf(context, structure);
 }
 

@@ -17,11 +17,6 @@ namespace seedplan::planning::detail {
 
 namespace {
 
-std::int64_t InsideVoxels(const Mask& mask) {
-  return static_cast<std::int64_t>(
-      std::count_if(mask.Data().begin(), mask.Data().end(), [](std::uint8_t v) { return v != 0; }));
-}
-
 std::optional<double> PrescriptionOf(const Plan& plan, const std::string& structureName) {
   std::optional<double> rx;
   for (const auto& target : plan.targets) {
@@ -33,6 +28,11 @@ std::optional<double> PrescriptionOf(const Plan& plan, const std::string& struct
 }
 
 } // namespace
+
+std::int64_t InsideVoxels(const Mask& mask) {
+  return static_cast<std::int64_t>(
+      std::count_if(mask.Data().begin(), mask.Data().end(), [](std::uint8_t v) { return v != 0; }));
+}
 
 dosimetry::DoseCalculationOptions CalculationOf(const Plan& plan) {
   dosimetry::DoseCalculationOptions calculation;
@@ -78,8 +78,10 @@ void CheckPrescriptions(const Plan& plan, const imaging::StructureSet& structure
 dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index) {
   const imaging::Structure& structure = context.structures.structures[index];
   dosimetry::ImplantDvhOptions sampling = context.options.sampling;
+  const std::int64_t insideVoxels = context.insideVoxels != nullptr ? (*context.insideVoxels)[index]
+                                                                    : InsideVoxels(structure.mask);
   sampling.exactEverywhere = PrescriptionOf(context.plan, structure.name).has_value() ||
-                             InsideVoxels(structure.mask) <= context.options.exactVoxelLimit;
+                             insideVoxels <= context.options.exactVoxelLimit;
   try {
     return dosimetry::DvhCalculator::ComputeForImplant(structure.mask, context.plan.seeds,
                                                        context.calculator, context.gyPerCGyPerH,

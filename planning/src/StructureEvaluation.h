@@ -10,6 +10,8 @@
 #include "seedplan/planning/PlanEvaluator.h"
 
 #include <cstddef>
+#include <cstdint>
+#include <vector>
 
 namespace seedplan::planning::detail {
 
@@ -21,7 +23,13 @@ struct StructureContext {
   const dosimetry::DoseCalculator& calculator;
   double gyPerCGyPerH;
   const Volume<float>& doseGy;
+  /// The number of inside voxels of each structure's mask when the caller keeps it (a live
+  /// evaluation, whose masks do not change), or null: each evaluation then counts it.
+  const std::vector<std::int64_t>* insideVoxels;
 };
+
+/// The inside voxels of a mask (non-zero values).
+std::int64_t InsideVoxels(const Mask& mask);
 
 /// The engine options of the plan (formalism, cutoff).
 dosimetry::DoseCalculationOptions CalculationOf(const Plan& plan);

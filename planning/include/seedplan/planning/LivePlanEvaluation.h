@@ -1,5 +1,6 @@
 #pragma once
 
+#include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/Volume.h"
 #include "seedplan/dosimetry/DoseCalculator.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
@@ -8,6 +9,7 @@
 #include "seedplan/planning/PlanEvaluator.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +79,8 @@ private:
   double m_GyPerCGyPerH = 0.0;
   Volume<float> m_DoseGy;
   std::vector<std::optional<Cached>> m_Cache;
+  std::vector<std::optional<MaskIndexBox>> m_Boxes; ///< of each structure's mask, found once
+  std::vector<std::int64_t> m_InsideVoxels;         ///< of each structure's mask, counted once
 };
 
 } // namespace seedplan::planning
