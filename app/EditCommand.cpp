@@ -152,7 +152,8 @@ void RunEdit(const EditOptions& options) {
     log::Warning("edited plan: " + warning.text);
   }
 
-  session.plan = editor.EditedPlan(NowUtc(), StudyUser(options.user), options.plan);
+  session.plan =
+      editor.EditedPlan(planning::PlanXml::NowUtc(), StudyUser(options.user), options.plan);
   session.doseGy =
       planning::PlanEvaluator::TotalDose(session.plan, session.ct.hu.Geometry(), library);
   session.Evaluate(library); // the one evaluation every command uses (issue 12)

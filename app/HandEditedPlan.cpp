@@ -1,20 +1,9 @@
 #include "HandEditedPlan.h"
 
-#include <chrono>
-#include <ctime>
 #include <map>
 #include <set>
 
 namespace seedplan::app {
-
-std::string NowUtc() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 ImplantFacts HandEditFacts(const planning::PlanEditor& editor) {
   ImplantFacts facts;

@@ -1,7 +1,6 @@
 #pragma once
 // Saving a plan edited by hand (issue 14), shared by `seedplan edit` and `seedplan view --edit`:
-// the time stamp the plan records, and the per-target seed and needle counts logged with it when
-// the plan was logged to a study record.
+// the per-target seed and needle counts logged with it when the plan was logged to a study record.
 
 #include "ImplantRecordFromPlan.h"
 #include "seedplan/planning/PlanEditor.h"
@@ -9,9 +8,6 @@
 #include <string>
 
 namespace seedplan::app {
-
-/// Now, as the plan's <handEdits> records it: YYYY-MM-DDTHH:MM:SSZ.
-std::string NowUtc();
 
 /// Seeds and needles per target of the edited plan, for the study record (seeds added without a
 /// needle count for the target they lie in or next to).

@@ -410,7 +410,8 @@ void RunView(const ViewOptions& options) {
       StudyPlanLog studyLog(logOptions, StudyPlanLog::Mode::Plan, "view --edit");
       studyLog.UseRecordedStudy(plan);
       studyLog.Prepare(plan.targets);
-      planning::Plan edited = session.PlanToSave(NowUtc(), StudyUser(options.user), options.plan);
+      planning::Plan edited =
+          session.PlanToSave(planning::PlanXml::NowUtc(), StudyUser(options.user), options.plan);
       studyLog.WriteAndLog(edited, editedOut, ctPatientId, HandEditFacts(session.Editor()));
       return "wrote " + editedOut + " (" + edited.handEdits.back().summary + ")";
     };

@@ -82,15 +82,6 @@ std::string ExactNumber(double value) {
   return std::string(buffer, result.ptr);
 }
 
-std::string NowUtcIso8601() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 std::string DescribeVector(const Eigen::Vector3d& v) {
   // Appended piece by piece: GCC 12 gives a false -Wrestrict for "(" + std::string.
   std::string text = "(";
@@ -336,7 +327,7 @@ std::string ToXmlText(const Plan& plan) {
   XMLElement* program = writer.Child(provenance, "program");
   program->SetAttribute("name", "seedplan");
   program->SetAttribute("version", SEEDPLAN_VERSION);
-  writer.Child(provenance, "created")->SetAttribute("utc", NowUtcIso8601().c_str());
+  writer.Child(provenance, "created")->SetAttribute("utc", PlanXml::NowUtc().c_str());
   XMLElement* engine = writer.Child(provenance, "engine");
   writer.Text(engine, "sourceModel", plan.seedModel);
   dosimetry::ParseFormalism(plan.engine.formalism, "cannot write plan: engine formalism");
@@ -780,6 +771,15 @@ Plan PlanXml::FromXml(const std::string& text, const std::string& fileName) {
     plan.metrics.push_back(std::move(structure));
   }
   return plan;
+}
+
+std::string PlanXml::NowUtc() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
 }
 
 } // namespace seedplan::planning

@@ -88,6 +88,9 @@ public:
   /// program reads), a missing required element or attribute, a bad number or date, a seed whose
   /// direction is zero or partly given, a non-positive strength, a confidence outside [0, 1].
   static Plan FromXml(const std::string& text, const std::string& fileName);
+
+  /// Now, as plans record their times (<created>, hand edits): YYYY-MM-DDTHH:MM:SSZ (UTC).
+  static std::string NowUtc();
 };
 
 } // namespace seedplan::planning
