@@ -226,7 +226,7 @@ void StudyPlanLog::WriteAndLog(planning::Plan& plan, const fs::path& out,
 
   std::string text;
   try {
-    text = planning::PlanXml::ToXml(plan);
+    text = planning::PlanXml::ToXml(plan, out);
   } catch (const InvalidInput& error) {
     throw InvalidInput(out.string() + ": " + error.what());
   }

@@ -498,16 +498,55 @@ std::string ToXmlText(const Plan& plan) {
   return std::string(printer.CStr(), static_cast<std::size_t>(printer.CStrSize() - 1));
 }
 
+// In the program a relative path is relative to the working directory (as the user typed it); in
+// a plan file it is relative to the file's folder, so that a plan is read the same from any
+// working directory and a patient folder holding its plans can be moved. Absolute paths stay
+// absolute.
+std::string RelativeToFileFolder(const std::string& path, const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) {
+    return path;
+  }
+  const fs::path folder = fs::absolute(file).parent_path().lexically_normal();
+  const fs::path target = fs::absolute(path).lexically_normal();
+  const fs::path relative = target.lexically_relative(folder);
+  return relative.empty() ? target.string() : relative.string();
+}
+
+// The inverse of RelativeToFileFolder for a plan file being read. Plans written before paths were
+// stored relative to their folder hold paths relative to the working directory they were written
+// from; such a path is kept when it names something and the one beside the plan file does not.
+std::string RelativeToWorkingDirectory(const std::string& path, const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) {
+    return path;
+  }
+  const fs::path besideFile = (file.parent_path() / path).lexically_normal();
+  std::error_code error;
+  if (!fs::exists(besideFile, error) && fs::exists(path, error)) {
+    return path;
+  }
+  return besideFile.string();
+}
+
 } // namespace
 
 std::string PlanXml::ToXml(const Plan& plan) {
   return ToXmlText(plan);
 }
 
+std::string PlanXml::ToXml(const Plan& plan, const std::filesystem::path& file) {
+  Plan stored = plan;
+  stored.ctPath = RelativeToFileFolder(plan.ctPath, file);
+  stored.structuresPath = RelativeToFileFolder(plan.structuresPath, file);
+  stored.evaluatesPlan = RelativeToFileFolder(plan.evaluatesPlan, file);
+  return ToXmlText(stored);
+}
+
 void PlanXml::Write(const Plan& plan, const std::filesystem::path& file) {
   std::string text;
   try {
-    text = ToXml(plan);
+    text = ToXml(plan, file);
   } catch (const InvalidInput& error) {
     throw InvalidInput(file.string() + ": " + error.what());
   }
@@ -525,6 +564,9 @@ Plan PlanXml::Read(const std::filesystem::path& file) {
   Plan plan =
       FromXml(InputFile::ReadAll(file, limits::kMaxPlanXmlBytes, "plan file"), file.string());
   plan.sourceFile = file.string();
+  plan.ctPath = RelativeToWorkingDirectory(plan.ctPath, file);
+  plan.structuresPath = RelativeToWorkingDirectory(plan.structuresPath, file);
+  plan.evaluatesPlan = RelativeToWorkingDirectory(plan.evaluatesPlan, file);
   return plan;
 }
 

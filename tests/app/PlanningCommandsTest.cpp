@@ -79,6 +79,27 @@ TEST_F(PlanningCommands, TemplatePlanIsWrittenEvaluatedAndItsSeedsListed) {
   }
 }
 
+TEST_F(PlanningCommands, APlanWithRelativePathsIsEvaluatedFromAnyWorkingDirectory) {
+  // The user types paths relative to where they stand; the plan must still find its CT and
+  // structures when it is evaluated from elsewhere (PlanXml stores them relative to its folder).
+  std::filesystem::create_directories(m_Work / "plans");
+  const Result planned = test::SeedplanFrom(
+      Patient().parent_path(),
+      "plan --ct patient/ct --structures patient/rtstruct.dcm --target GTV_Lung:120"
+      " --activity-mci 0.55 --needles template --template-normal 1,0,0 --out " +
+          (m_Work / "plans" / "plan.xml").string(),
+      m_Work);
+  ASSERT_EQ(planned.exitCode, 0) << planned.err;
+  const Result fromPlans = test::SeedplanFrom(m_Work / "plans", "evaluate --plan plan.xml", m_Work);
+  EXPECT_EQ(fromPlans.exitCode, 0) << fromPlans.err;
+  const Result fromRoot = test::SeedplanFrom(
+      "/", "evaluate --plan " + (m_Work / "plans" / "plan.xml").string(), m_Work);
+  EXPECT_EQ(fromRoot.exitCode, 0) << fromRoot.err;
+  // The same evaluation; only the first line differs, naming the plan as it was given.
+  const auto afterFirstLine = [](const std::string& text) { return text.substr(text.find('\n')); };
+  EXPECT_EQ(afterFirstLine(fromRoot.out), afterFirstLine(fromPlans.out));
+}
+
 TEST_F(PlanningCommands, BadPlanRequestsAreRefusedWithOneLine) {
   const auto out = m_Work / "bad.xml";
   ExpectRefused(Seedplan("plan --ct " + Path("ct") + " --structures " + Path("rtstruct.dcm") +

@@ -23,9 +23,15 @@ struct Result {
   std::string err;
 };
 
-inline Result Seedplan(const std::string& arguments, const TempFolder& folder) {
-  const std::string errFile = (folder / ".stderr").string();
-  const std::string command = std::string(SEEDPLAN_EXECUTABLE) + " " + arguments + " 2>" + errFile;
+/// Runs seedplan with `arguments` from `workingDirectory` (the test's own when empty); stderr goes
+/// through a file in `folder`.
+inline Result SeedplanFrom(const std::filesystem::path& workingDirectory,
+                           const std::string& arguments, const TempFolder& folder) {
+  const std::string errFile = std::filesystem::absolute(folder / ".stderr").string();
+  const std::string cd =
+      workingDirectory.empty() ? std::string() : "cd '" + workingDirectory.string() + "' && ";
+  const std::string command =
+      cd + std::string(SEEDPLAN_EXECUTABLE) + " " + arguments + " 2>" + errFile;
   Result result;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer{};
@@ -41,6 +47,10 @@ inline Result Seedplan(const std::string& arguments, const TempFolder& folder) {
   result.err = text.str();
   std::filesystem::remove(errFile);
   return result;
+}
+
+inline Result Seedplan(const std::string& arguments, const TempFolder& folder) {
+  return SeedplanFrom({}, arguments, folder);
 }
 
 inline void Write(const std::filesystem::path& path, const std::string& text) {

@@ -123,7 +123,7 @@ Plan FullPlan() {
 Plan PostImplantPlan() {
   Plan plan = FullPlan();
   plan.kind = "post-implant";
-  plan.evaluatesPlan = "plan.xml";
+  plan.evaluatesPlan = "/data/HCC-017/plan.xml";
   plan.needles.clear();
   for (Seed& seed : plan.seeds) {
     seed.direction.reset();
@@ -307,7 +307,7 @@ TEST(PlanXml, APostImplantPlanReadsBackWithEveryFieldIdentical) {
   const Plan read = PlanXml::Read(folder / "post.xml");
   ExpectSamePlan(read, plan);
   EXPECT_EQ(read.kind, "post-implant");
-  EXPECT_EQ(read.evaluatesPlan, "plan.xml");
+  EXPECT_EQ(read.evaluatesPlan, "/data/HCC-017/plan.xml");
   EXPECT_FALSE(read.seeds.front().direction.has_value());
 }
 
@@ -535,6 +535,66 @@ TEST(PlanXml, RefusesToWriteWhatItCouldNotReadBack) {
   plan = FullPlan();
   plan.kind = "draft";
   EXPECT_THROW(PlanXml::ToXml(plan), InvalidInput);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths: relative to the working directory in the program, to the plan's folder in the file
+
+/// `target` as a path relative to the working directory, as a user would type it.
+std::string FromWorkingDirectory(const std::filesystem::path& target) {
+  return target.lexically_relative(std::filesystem::current_path()).string();
+}
+
+TEST(PlanXml, RelativePathsAreStoredRelativeToThePlansFolderAndReadBackFromAnywhere) {
+  const test::TempFolder folder;
+  std::filesystem::create_directories(folder / "patient" / "ct");
+  std::filesystem::create_directories(folder / "plans");
+  Plan plan = FullPlan();
+  plan.ctPath = FromWorkingDirectory(folder / "patient" / "ct");
+  plan.structuresPath = FromWorkingDirectory(folder / "patient" / "rtstruct.dcm");
+  plan.evaluatesPlan = FromWorkingDirectory(folder / "plans" / "planned.xml");
+  ASSERT_FALSE(std::filesystem::path(plan.ctPath).is_absolute());
+
+  const std::filesystem::path file = folder / "plans" / "plan.xml";
+  PlanXml::Write(plan, file);
+  const std::string text = ReadText(file);
+  EXPECT_NE(text.find("<ct path=\"../patient/ct\""), std::string::npos) << text;
+  EXPECT_NE(text.find("<structures path=\"../patient/rtstruct.dcm\""), std::string::npos);
+  EXPECT_NE(text.find("<evaluates plan=\"planned.xml\""), std::string::npos);
+  EXPECT_EQ(PlanXml::ToXml(plan, file), text) << "the study log hashes what Write writes";
+
+  // Read from a file given by its absolute path: the paths come back naming the same places.
+  const Plan read = PlanXml::Read(file);
+  EXPECT_EQ(read.ctPath, (folder / "patient" / "ct").lexically_normal().string());
+  EXPECT_EQ(read.structuresPath, (folder / "patient" / "rtstruct.dcm").lexically_normal().string());
+  EXPECT_EQ(read.evaluatesPlan, (folder / "plans" / "planned.xml").lexically_normal().string());
+  // Read from a file given relative to the working directory: the same places, relative again.
+  const Plan readRelative = PlanXml::Read(FromWorkingDirectory(file));
+  EXPECT_TRUE(std::filesystem::equivalent(readRelative.ctPath, folder / "patient" / "ct"))
+      << readRelative.ctPath;
+}
+
+TEST(PlanXml, AbsolutePathsAreStoredAsTheyAre) {
+  const test::TempFolder folder;
+  const std::filesystem::path file = folder / "plan.xml";
+  PlanXml::Write(FullPlan(), file);
+  EXPECT_NE(ReadText(file).find("<ct path=\"/data/HCC-017/ct\""), std::string::npos);
+  EXPECT_EQ(PlanXml::Read(file).ctPath, "/data/HCC-017/ct");
+}
+
+TEST(PlanXml, APlanWrittenWithPathsFromTheWorkingDirectoryStillFindsItsCt) {
+  // Plans written before paths were stored relative to their folder hold the path as the user
+  // typed it; where nothing of that name lies beside the plan, the working directory's is kept.
+  // The plan sits deep enough that the typed path, read from its folder, names nothing.
+  const test::TempFolder folder;
+  const std::filesystem::path plans = folder / "a" / "b" / "c" / "d" / "e" / "plans";
+  std::filesystem::create_directories(folder / "patient" / "ct");
+  std::filesystem::create_directories(plans);
+  Plan plan = FullPlan();
+  plan.ctPath = FromWorkingDirectory(folder / "patient" / "ct");
+  ASSERT_FALSE(std::filesystem::exists(plans / plan.ctPath));
+  WriteText(plans / "old.xml", PlanXml::ToXml(plan));
+  EXPECT_EQ(PlanXml::Read(plans / "old.xml").ctPath, plan.ctPath);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,13 @@ public:
   static constexpr int kSchemaVersion = 1;
   static constexpr const char* kRootElement = "seedplanPlan";
 
+  /// Paths (<ct>, <structures>, <evaluates>): a relative path in a Plan is relative to the working
+  /// directory, as the user typed it; in a plan file it is relative to the file's folder, so that
+  /// the plan reads the same from any working directory and a patient folder can be moved with its
+  /// plans. Write and ToXml(plan, file) convert one way, Read the other; absolute paths are kept.
+  /// Read keeps a relative path as written when it names nothing beside the plan file but names
+  /// something from the working directory (plans written before this rule).
+  ///
   /// Writes `plan` atomically (temporary file in the same folder, then rename): a failure leaves
   /// any existing file untouched. Throws InvalidInput if the plan cannot be written faithfully
   /// (see ToXml), Io if the file cannot be written.
@@ -82,6 +89,9 @@ public:
   /// not YYYY-MM-DD, the kind is not plan or post-implant, a structure name is empty, or an organ
   /// limit's metric is not Dmax, D0_1cc, D1cc or D2cc: what ToXml writes, FromXml reads.
   static std::string ToXml(const Plan& plan);
+  /// The XML text of `plan` as Write writes it to `file` (its relative paths re-expressed relative
+  /// to the file's folder); for callers that write the text themselves (the study log hashes it).
+  static std::string ToXml(const Plan& plan, const std::filesystem::path& file);
   /// Parses plan XML; `fileName` names the source in messages. Throws DataFormat naming the file
   /// and the element for: text that is not XML, another root element (a source model file, a
   /// study record), a schemaVersion other than kSchemaVersion (a newer one says which version this
