@@ -1,5 +1,6 @@
 // Bounded reads and physical bounds of what seedplan reads (issue 13).
 
+#include "ErrorMessage.h"
 #include "TempFolder.h"
 
 #include "seedplan/core/CsvTable.h"
@@ -20,24 +21,10 @@
 namespace seedplan {
 namespace {
 
+using test::Contains;
+using test::MessageOf;
+
 using test::TempFolder;
-
-template <class E> std::string MessageOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  } catch (const std::exception& other) {
-    ADD_FAILURE() << "threw another exception: " << other.what();
-    return other.what();
-  }
-  ADD_FAILURE() << "threw nothing";
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(Excerpt, KeepsShortTextAndCutsLongTextNamingItsLength) {
   EXPECT_EQ(Excerpt("1.5e3"), "1.5e3");

@@ -23,6 +23,7 @@ public:
   TempFolder& operator=(const TempFolder&) = delete;
   const std::filesystem::path& Path() const { return m_Path; }
   std::filesystem::path operator/(const std::string& name) const { return m_Path / name; }
+  std::filesystem::path File(const std::string& name) const { return m_Path / name; }
 
 private:
   std::filesystem::path m_Path;

@@ -1,5 +1,6 @@
 // Physical bounds of the dosimetry inputs (issue 13): TG-43 source files and dose-rate points.
 
+#include "../core/ErrorMessage.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/dosimetry/DoseRatePointsCsv.h"
 #include "seedplan/dosimetry/SourceModelXml.h"
@@ -13,6 +14,8 @@
 
 namespace seedplan::dosimetry {
 namespace {
+
+using test::MessageOf;
 
 std::string Shipped6711() {
   std::ifstream in(std::filesystem::path(SEEDPLAN_SOURCES_DIR) / "6711.xml");
@@ -28,19 +31,6 @@ std::string Replace(std::string text, const std::string& from, const std::string
     text.replace(at, from.size(), to);
   }
   return text;
-}
-
-template <class E> std::string MessageOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  } catch (const std::exception& other) {
-    ADD_FAILURE() << "threw another exception: " << other.what();
-    return other.what();
-  }
-  ADD_FAILURE() << "threw nothing";
-  return "";
 }
 
 TEST(SourceModelXml, RefusesDataOutsideThePhysicalBoundsOfAn125ISeed) {

@@ -1,4 +1,5 @@
 #include "seedplan/imaging/DicomCtSeries.h"
+#include "../core/ErrorMessage.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/Volume.h"
@@ -27,6 +28,9 @@
 namespace seedplan::imaging {
 namespace {
 
+using test::Contains;
+using test::MessageOf;
+
 namespace fs = std::filesystem;
 using Compression = DicomCtWriteOptions::Compression;
 
@@ -37,24 +41,6 @@ constexpr double kGeometryToleranceMm = 1e-6;
 constexpr double kDirectionTolerance = 1e-9;
 
 const fs::path kPydicomFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
-
-/// The message of the exception of type E that `action` throws; a test failure if it throws none.
-template <class E> std::string MessageOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  } catch (const std::exception& other) {
-    ADD_FAILURE() << "threw another exception: " << other.what();
-    return other.what();
-  }
-  ADD_FAILURE() << "threw nothing";
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 /// Changes a DICOM file in place with DCMTK, as another program would.
 void EditFile(const fs::path& file, const std::function<void(DcmDataset&)>& edit) {

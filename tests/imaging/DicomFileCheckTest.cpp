@@ -3,6 +3,8 @@
 // corruptions that crashed or misled the toolkits.
 
 #include "seedplan/imaging/DicomFileCheck.h"
+#include "../core/ErrorMessage.h"
+#include "../core/TempFolder.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MemoryByteSource.h"
 #include "seedplan/core/Volume.h"
@@ -29,46 +31,13 @@
 namespace seedplan::imaging {
 namespace {
 
+using test::Contains;
+using test::MessageOf;
+using test::TempFolder;
+
 namespace fs = std::filesystem;
 
 const fs::path kPydicomFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
-
-class TempFolder {
-public:
-  TempFolder() {
-    std::random_device device;
-    m_Path = fs::temp_directory_path() /
-             ("seedplan-dicomcheck-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(m_Path);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(m_Path, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  fs::path File(const std::string& name) const { return m_Path / name; }
-
-private:
-  fs::path m_Path;
-};
-
-template <class E> std::string MessageOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  } catch (const std::exception& other) {
-    ADD_FAILURE() << "threw another exception: " << other.what();
-    return other.what();
-  }
-  ADD_FAILURE() << "threw nothing";
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::string Read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

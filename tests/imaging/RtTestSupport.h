@@ -2,6 +2,7 @@
 // Test data for the DICOM RT writer and reader tests: a small CT in memory with DICOM identity,
 // a temporary folder, a warning capture.
 
+#include "../core/TempFolder.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/imaging/CtImage.h"
 #include "seedplan/imaging/DicomStudyContext.h"
@@ -15,26 +16,7 @@
 
 namespace seedplan::imaging::rttest {
 
-/// A fresh folder under the system temp directory, removed afterwards.
-class TempFolder {
-public:
-  TempFolder() {
-    std::random_device device;
-    m_Path = std::filesystem::temp_directory_path() /
-             ("seedplan-rt-test-" + std::to_string(device()) + std::to_string(device()));
-    std::filesystem::create_directories(m_Path);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(m_Path, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  std::filesystem::path File(const std::string& name) const { return m_Path / name; }
-
-private:
-  std::filesystem::path m_Path;
-};
+using TempFolder = test::TempFolder;
 
 /// Captures log::Warning lines for the duration of a test.
 class WarningCapture {

@@ -1,3 +1,4 @@
+#include "../core/TempFolder.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/Volume.h"
@@ -32,6 +33,8 @@
 namespace seedplan::imaging {
 namespace {
 
+using test::TempFolder;
+
 namespace fs = std::filesystem;
 
 // DESIGN.md: RT Structure Set contours are rasterised so that the structure's volume is within 1 %
@@ -64,27 +67,6 @@ public:
 private:
   log::Sink m_Previous;
   std::vector<std::string> m_Lines;
-};
-
-/// A fresh folder under the system temp directory, removed afterwards.
-class TempFolder {
-public:
-  TempFolder() {
-    std::random_device device;
-    m_Path = fs::temp_directory_path() /
-             ("seedplan-structure-test-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(m_Path);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(m_Path, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  fs::path File(const std::string& name) const { return m_Path / name; }
-
-private:
-  fs::path m_Path;
 };
 
 double VolumeMm3(const Mask& mask) {

@@ -2,6 +2,8 @@
 // Every refusal names the file and the field; what ITK writes passes, and agrees with ITK.
 
 #include "seedplan/imaging/VolumeHeaderCheck.h"
+#include "../core/ErrorMessage.h"
+#include "../core/TempFolder.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MemoryByteSource.h"
 #include "seedplan/core/Volume.h"
@@ -19,44 +21,11 @@
 namespace seedplan::imaging {
 namespace {
 
+using test::Contains;
+using test::MessageOf;
+using test::TempFolder;
+
 namespace fs = std::filesystem;
-
-class TempFolder {
-public:
-  TempFolder() {
-    std::random_device device;
-    m_Path = fs::temp_directory_path() /
-             ("seedplan-header-" + std::to_string(device()) + std::to_string(device()));
-    fs::create_directories(m_Path);
-  }
-  ~TempFolder() {
-    std::error_code ignored;
-    fs::remove_all(m_Path, ignored);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  fs::path File(const std::string& name) const { return m_Path / name; }
-
-private:
-  fs::path m_Path;
-};
-
-template <class E> std::string MessageOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const E& error) {
-    return error.what();
-  } catch (const std::exception& other) {
-    ADD_FAILURE() << "threw another exception: " << other.what();
-    return other.what();
-  }
-  ADD_FAILURE() << "threw nothing";
-  return "";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 void Write(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
