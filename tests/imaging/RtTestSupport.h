@@ -3,6 +3,7 @@
 // a temporary folder, a warning capture.
 
 #include "../core/TempFolder.h"
+#include "../core/WarningCapture.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/imaging/CtImage.h"
 #include "seedplan/imaging/DicomStudyContext.h"
@@ -17,31 +18,7 @@
 namespace seedplan::imaging::rttest {
 
 using TempFolder = test::TempFolder;
-
-/// Captures log::Warning lines for the duration of a test.
-class WarningCapture {
-public:
-  WarningCapture() {
-    m_Previous = log::SetSink([this](log::Level level, const std::string& message) {
-      if (level == log::Level::Warning) {
-        m_Lines.push_back(message);
-      }
-    });
-  }
-  ~WarningCapture() { log::SetSink(m_Previous); }
-  WarningCapture(const WarningCapture&) = delete;
-  WarningCapture& operator=(const WarningCapture&) = delete;
-  const std::vector<std::string>& Lines() const { return m_Lines; }
-  bool Any(const std::string& part) const {
-    return std::any_of(m_Lines.begin(), m_Lines.end(), [&](const std::string& line) {
-      return line.find(part) != std::string::npos;
-    });
-  }
-
-private:
-  log::Sink m_Previous;
-  std::vector<std::string> m_Lines;
-};
+using WarningCapture = test::WarningCapture;
 
 /// A 40 x 30 x 12 CT of 1 x 1 x 2.5 mm (HFS, axial) with study, series, frame of reference and
 /// one SOP Instance UID per slice, as DicomCtSeries would report it.

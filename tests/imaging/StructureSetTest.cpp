@@ -1,4 +1,5 @@
 #include "../core/TempFolder.h"
+#include "../core/WarningCapture.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/Volume.h"
@@ -34,6 +35,7 @@ namespace seedplan::imaging {
 namespace {
 
 using test::TempFolder;
+using test::WarningCapture;
 
 namespace fs = std::filesystem;
 
@@ -43,31 +45,6 @@ constexpr double kVolumeTolerance = 0.01;
 // Sample DICOM files that Debian's python3-pydicom ships (other software's RT Structure Set and
 // CT).
 const fs::path kPydicomFiles = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
-
-/// Captures log::Warning lines for the duration of a test.
-class WarningCapture {
-public:
-  WarningCapture() {
-    m_Previous = log::SetSink([this](log::Level level, const std::string& message) {
-      if (level == log::Level::Warning) {
-        m_Lines.push_back(message);
-      }
-    });
-  }
-  ~WarningCapture() { log::SetSink(m_Previous); }
-  WarningCapture(const WarningCapture&) = delete;
-  WarningCapture& operator=(const WarningCapture&) = delete;
-  const std::vector<std::string>& Lines() const { return m_Lines; }
-  bool Any(const std::string& part) const {
-    return std::any_of(m_Lines.begin(), m_Lines.end(), [&](const std::string& line) {
-      return line.find(part) != std::string::npos;
-    });
-  }
-
-private:
-  log::Sink m_Previous;
-  std::vector<std::string> m_Lines;
-};
 
 double VolumeMm3(const Mask& mask) {
   return static_cast<double>(std::count_if(mask.Data().begin(), mask.Data().end(),

@@ -1,6 +1,7 @@
 #include "seedplan/planning/PlanXml.h"
 
 #include "../core/TempFolder.h"
+#include "../core/WarningCapture.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Log.h"
 #include "seedplan/core/Version.h"
@@ -18,6 +19,8 @@
 
 namespace seedplan::planning {
 namespace {
+
+using test::WarningCapture;
 
 constexpr double kIodine125HalfLifeDays = 59.4;
 /// Decay results are one exp2() away from the exact value: a few ulps.
@@ -270,25 +273,6 @@ void ExpectRefused(const std::string& xml, const std::string& mention) {
   EXPECT_EQ(message.rfind("bad-plan.xml: ", 0), 0u) << message;
   EXPECT_NE(message.find(mention), std::string::npos) << message;
 }
-
-/// Captures warnings for the lifetime of the object.
-class WarningCapture {
-public:
-  WarningCapture()
-      : m_Previous(log::SetSink([this](log::Level level, const std::string& message) {
-          if (level == log::Level::Warning) {
-            m_Warnings.push_back(message);
-          }
-        })) {}
-  ~WarningCapture() { log::SetSink(m_Previous); }
-  WarningCapture(const WarningCapture&) = delete;
-  WarningCapture& operator=(const WarningCapture&) = delete;
-  const std::vector<std::string>& Warnings() const { return m_Warnings; }
-
-private:
-  std::vector<std::string> m_Warnings;
-  log::Sink m_Previous;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Round trips
@@ -751,25 +735,23 @@ TEST(CalendarDate, AnImplantBeforeTheAssayDateHasAHigherStrengthWithoutWarning) 
   EXPECT_GT(strengthU, 0.5);
   EXPECT_NEAR(strengthU, 0.5 * std::exp2(59.0 / kIodine125HalfLifeDays),
               strengthU * kDecayRelativeTolerance);
-  EXPECT_TRUE(capture.Warnings().empty());
+  EXPECT_TRUE(capture.Lines().empty());
 }
 
 TEST(CalendarDate, DatesMoreThanAYearApartEitherWayGiveAWarning) {
   const WarningCapture capture;
   CalendarDate::DecayedStrengthU(0.5, CalendarDate(2024, 1, 1), CalendarDate(2025, 1, 1),
                                  kIodine125HalfLifeDays);
-  EXPECT_TRUE(capture.Warnings().empty()) << "exactly one year is not more than a year";
+  EXPECT_TRUE(capture.Lines().empty()) << "exactly one year is not more than a year";
   CalendarDate::DecayedStrengthU(0.5, CalendarDate(2024, 1, 1), CalendarDate(2025, 1, 2),
                                  kIodine125HalfLifeDays);
   CalendarDate::DecayedStrengthU(0.5, CalendarDate(2026, 6, 1), CalendarDate(2025, 5, 31),
                                  kIodine125HalfLifeDays);
-  ASSERT_EQ(capture.Warnings().size(), 2u);
-  EXPECT_NE(capture.Warnings()[0].find("367 days after the assay date 2024-01-01"),
-            std::string::npos)
-      << capture.Warnings()[0];
-  EXPECT_NE(capture.Warnings()[1].find("366 days before the assay date 2026-06-01"),
-            std::string::npos)
-      << capture.Warnings()[1];
+  ASSERT_EQ(capture.Lines().size(), 2u);
+  EXPECT_NE(capture.Lines()[0].find("367 days after the assay date 2024-01-01"), std::string::npos)
+      << capture.Lines()[0];
+  EXPECT_NE(capture.Lines()[1].find("366 days before the assay date 2026-06-01"), std::string::npos)
+      << capture.Lines()[1];
 }
 
 TEST(CalendarDate, DecayRefusesNonPositiveStrengthOrHalfLife) {
