@@ -50,6 +50,8 @@ constexpr double kMinAddedEvidence = 0.2 * kPenaltyPerSeed;
 /// metal than 5 seeds (a cluster of 4 touching seeds never does).
 constexpr double kLargeObjectLengthMm = 15.0;
 constexpr double kLargeObjectSeeds = 5.0;
+/// Seeds one fit window may hold: a cluster of 4 and one seed touching it.
+constexpr int kMaxSeedsPerGroup = 6;
 /// An extended blob is metal (not bone) when its peak is within this share of a seed's contrast
 /// of the seeds' typical peak and stands at least half a seed's contrast above its ring.
 constexpr double kMetalPeakShare = 0.15;
@@ -188,7 +190,8 @@ struct Group {
   std::unique_ptr<SeedFit> fit;
   std::unique_ptr<ClusterSplitter> splitter;
   int count = 0;
-  int chosen = 0; ///< the count model selection chose (before the expected count)
+  int chosen = 0;        ///< the count model selection chose (before the expected count)
+  bool excluded = false; ///< a large object after all: no seeds, not even for the count
 };
 
 std::vector<std::string> Summarise(const ScannerAppearance& a) {
@@ -324,6 +327,8 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     objectSeedExcess = excess.empty() ? 0.0 : excess[excess.size() / 2];
   }
   std::vector<bool> excluded(regions.size(), false);
+  /// Short blobs holding more than kLargeObjectSeeds seeds' metal by their excess: the fit says.
+  std::unordered_map<std::size_t, ExcludedMetalObject> heavy;
   std::unordered_set<std::int64_t> objectVoxels;
   for (std::size_t r = 0; r < regions.size(); ++r) {
     MetalRegion& region = regions[r];
@@ -353,6 +358,15 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     MetalRegion object = atObjectLevel(region);
     const double seeds = objectSeedExcess > 0.0 ? ExcessSum(ct, object) / objectSeedExcess : 0.0;
     const double length = SpanMm(object.low, object.high, spacing) - objectBloomMm;
+    if (length <= kLargeObjectLengthMm && seeds > kLargeObjectSeeds && !region.extended) {
+      // Short, but more metal than kLargeObjectSeeds seeds by the summed excess. That sum is
+      // not linear in the metal: between touching seeds the blur of their neighbours lifts
+      // partial-volume voxels above the level a lone seed's rim does not reach, so a cluster of
+      // 4 in thick slices reads as 5-6 seeds. The fit counts instead: the blob is excluded when
+      // model selection needs more than kLargeObjectSeeds seeds for it (step 4).
+      heavy[r] = ObjectOf(geometry, object, objectBloomMm, seeds);
+      continue;
+    }
     if (length > kLargeObjectLengthMm || seeds > kLargeObjectSeeds) {
       excluded[r] = true;
       objectVoxels.insert(object.voxels.begin(), object.voxels.end());
@@ -521,7 +535,14 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
                                              noiseSigmaHu, learned.weightingError);
       group.fit = std::make_unique<SeedFit>(geometry, group.window, model);
       ClusterSplitter::Options own = splitOptions;
-      own.maxSeeds = std::clamp(peaks + 2, 2, 6);
+      own.maxSeeds = std::clamp(peaks + 2, 2, kMaxSeedsPerGroup);
+      for (int r : group.regions) {
+        if (heavy.contains(static_cast<std::size_t>(r))) {
+          // Room for one seed more than a small cluster can hold: if the fit takes it, the blob
+          // is a large object.
+          own.maxSeeds = std::max(own.maxSeeds, static_cast<int>(kLargeObjectSeeds) + 1);
+        }
+      }
       group.splitter =
           std::make_unique<ClusterSplitter>(*group.fit, points, weights, sliceStep, own);
       group.count = group.splitter->ChooseCount();
@@ -536,6 +557,26 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
   }
 
   lap("groups");
+  // Short blobs of heavy metal that the fit needs more than kLargeObjectSeeds seeds for are
+  // large objects after all.
+  for (Group& group : groups) {
+    if (group.count <= static_cast<int>(kLargeObjectSeeds)) {
+      continue;
+    }
+    for (int r : group.regions) {
+      const auto object = heavy.find(static_cast<std::size_t>(r));
+      if (object != heavy.end()) {
+        ExcludedMetalObject named = object->second;
+        named.seedEquivalents = std::max(named.seedEquivalents, static_cast<double>(group.count));
+        report.excludedObjects.push_back(named);
+        report.notes.push_back(Describe(named));
+        group.count = 0;
+        group.chosen = 0;
+        group.excluded = true;
+        break;
+      }
+    }
+  }
   // 5. The expected count: one seed more where the next seed saves the most, one fewer where
   // the last saves the least, by the fits' own evidence.
   int total = 0;
@@ -551,7 +592,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
       for (std::size_t g = 0; g < groups.size(); ++g) {
         try {
           Group& group = groups[g];
-          if (group.count < group.splitter->MaxSeeds()) {
+          if (!group.excluded && group.count < group.splitter->MaxSeeds()) {
             group.splitter->Cost(group.count + 1);
           }
         } catch (...) {
@@ -569,6 +610,9 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
       for (std::size_t g = 0; g < groups.size(); ++g) {
         Group& group = groups[g];
         ClusterSplitter& splitter = *group.splitter;
+        if (group.excluded) {
+          continue;
+        }
         if (more) {
           if (group.count >= splitter.MaxSeeds()) {
             continue;
