@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace seedplan::imaging {
 namespace {
@@ -14,6 +15,17 @@ constexpr std::int64_t kRingPixels = 2;
 constexpr double kReachSigmas = 2.5;
 /// ... plus half a pixel of partial volume and the capsule's radius.
 constexpr double kReachExtraMm = 0.6;
+
+/// The same pixel on the two slices beyond the metal's reach across gives the background under
+/// a voxel when they agree within this many noise sigmas, or within kAcrossShare of how much the
+/// ring around the voxel in its own slice varies: the tissue then runs across the slices under
+/// the seed, and the pixel above and below says which side of a lung or bone edge the voxel lies
+/// on, which the median of its own slice's ring cannot (it takes the side most ring voxels lie
+/// on: at a lung edge 2 mm from a seed, soft tissue under voxels of lung, ~850 HU off).
+constexpr double kEdgeSigmas = 4.0;
+constexpr double kAcrossShare = 0.5;
+/// ... when those slices lie at most this far apart (mm): anatomy changes over longer spans.
+constexpr double kMaxAcrossMm = 16.0;
 
 } // namespace
 
@@ -32,6 +44,52 @@ std::array<std::int64_t, 3> FitWindowBuilder::Reach(const GridGeometry& geometry
   reach[2] =
       std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(acrossMm / spacing[2] - 0.25)));
   return reach;
+}
+
+void FitWindowBuilder::AcrossSlices(const Volume<short>& ct, FitWindow& window,
+                                    const std::vector<std::uint8_t>& ring,
+                                    const std::unordered_map<std::int64_t, int>& regionOf,
+                                    std::int64_t below, std::int64_t above, double noiseSigmaHu) {
+  const GridGeometry& geometry = ct.Geometry();
+  const auto& size = geometry.Size();
+  if (below < 0 || above >= size[2] ||
+      static_cast<double>(above - below) * geometry.SpacingMm()[2] > kMaxAcrossMm) {
+    return;
+  }
+  const double edgeHu = kEdgeSigmas * noiseSigmaHu;
+  const std::int64_t nx = window.size[0];
+  const std::int64_t ny = window.size[1];
+  std::size_t n = 0;
+  for (std::int64_t k = 0; k < window.size[2]; ++k) {
+    const double t =
+        static_cast<double>(window.first[2] + k - below) / static_cast<double>(above - below);
+    for (std::int64_t j = 0; j < ny; ++j) {
+      for (std::int64_t i = 0; i < nx; ++i, ++n) {
+        const double inPlaneSpread = window.backgroundSpreadHu[n];
+        if (ring[n] != 0 || window.used[n] == 0) {
+          continue;
+        }
+        const std::int64_t lowVoxel =
+            geometry.LinearIndex(window.first[0] + i, window.first[1] + j, below);
+        const std::int64_t highVoxel =
+            geometry.LinearIndex(window.first[0] + i, window.first[1] + j, above);
+        if (regionOf.contains(lowVoxel) || regionOf.contains(highVoxel)) {
+          continue;
+        }
+        const double lowHu = ct.Data()[static_cast<std::size_t>(lowVoxel)];
+        const double highHu = ct.Data()[static_cast<std::size_t>(highVoxel)];
+        const double disagreement = 0.5 * std::abs(highHu - lowHu);
+        if (disagreement >= std::max(edgeHu, kAcrossShare * inPlaneSpread)) {
+          continue;
+        }
+        // Linear between the two slices; the uncertainty stays at least the ring's spread (the
+        // streaks of this seed in its own slice are in the voxel, not in those slices).
+        window.backgroundHu[n] = static_cast<float>(lowHu + t * (highHu - lowHu));
+        window.backgroundSpreadHu[n] = static_cast<float>(
+            std::max({disagreement, inPlaneSpread, noiseSigmaHu / std::numbers::sqrt2}));
+      }
+    }
+  }
 }
 
 void FitWindowBuilder::SetScales(FitWindow& window, double noiseSigmaHu, double modelError) {
@@ -145,6 +203,8 @@ FitWindow FitWindowBuilder::Build(const Volume<short>& ct,
     ring[m] = nearMetal[m] == 0 && window.used[m] != 0 ? 1 : 0;
   }
   LocalBackground::Estimate(window, ring);
+  AcrossSlices(ct, window, ring, regionOf, low[2] - reach[2] - 1, high[2] + reach[2] + 1,
+               noiseSigmaHu);
   SetScales(window, noiseSigmaHu, modelError);
   return window;
 }

@@ -27,6 +27,15 @@ public:
                          double noiseSigmaHu, double modelError);
   /// Recomputes the scales for another noise or model error.
   static void SetScales(FitWindow& window, double noiseSigmaHu, double modelError);
+  /// The background under each window voxel (not of the ring) from the same pixel on the CT
+  /// slices `below` and `above` (beyond the metal's reach across), interpolated, where those two
+  /// agree: a lung or bone edge running across the slices under a seed is then placed where it
+  /// is, not where the ring's median in the voxel's own slice puts it. The spread (uncertainty)
+  /// stays at least the ring's.
+  static void AcrossSlices(const Volume<short>& ct, FitWindow& window,
+                           const std::vector<std::uint8_t>& ring,
+                           const std::unordered_map<std::int64_t, int>& regionOf,
+                           std::int64_t below, std::int64_t above, double noiseSigmaHu);
   /// In-plane and across-slice reach (voxels) of a seed's blur beyond its half-level blob.
   static std::array<std::int64_t, 3> Reach(const GridGeometry& geometry, const CapsuleModel& model);
 };
