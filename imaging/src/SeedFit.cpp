@@ -42,7 +42,11 @@ constexpr double kMinSigmaVoxels = 1e-3;
 /// of its scale (noise, model error).
 constexpr double kCoreShare = 0.5;
 constexpr double kCoreMarginScales = 3.0;
-/// A core voxel the model puts at the ceiling must come within this share of its excess of it.
+/// A core voxel the model puts at the ceiling must come within this share of its excess of it,
+/// less kCoreMarginScales of the noise and of its background's uncertainty: clipping is exact,
+/// but a dark streak or the far side of an edge under the voxel lowers what reaches the ceiling
+/// (on a scan whose seeds stand in lung beside streaks of +-900 HU, a seed's core voxels near the
+/// knee show 1900-2600 HU where the model clips them at 3071).
 constexpr double kSaturatedCoreShare = 0.1;
 /// A ceiling softer than this share of the excess compresses rather than clips: the rule above
 /// is for clipping only.
@@ -464,8 +468,11 @@ double SeedFit::CoreSupport(const Capsule& capsule) const {
     const double knee = m_Model.ceilingHu - m_Model.ceilingSoftnessHu;
     const bool clipped = m_Model.ceilingSoftnessHu <= kHardCeilingShare * (m_Model.ceilingHu - b);
     if (std::isfinite(knee) && clipped && predicted >= knee) {
+      const double spread =
+          n < m_Window.backgroundSpreadHu.size() ? m_Window.backgroundSpreadHu[n] : 0.0;
+      const double uncertainty = std::hypot(m_Window.noiseSigmaHu, spread);
       required = std::max(required, knee - kSaturatedCoreShare * (knee - b) -
-                                        kCoreMarginScales * m_Window.noiseSigmaHu);
+                                        kCoreMarginScales * uncertainty);
     }
     supported += m_Window.observedHu[n] >= required ? 1 : 0;
   }
