@@ -144,6 +144,45 @@ TEST_F(SamplePatientCommands, DetectSeedsFindsTheImplantedSeedsOnThePostImplantC
   EXPECT_NEAR(*found.front().strengthU, 0.55 * 1.270, 1e-9);
 }
 
+// The learned detector (issue 11) on the same scan, with the implanted count as postplan gives
+// it: every seed within the issue's 1.5 mm. The sample's seeds lie flat in one 2.5 mm slice at
+// the lesion's lung edge beside streaks of +-900 HU, where the ring's median put soft tissue
+// under seeds in lung and the clipped core test refused two of them (17 of 19 before).
+TEST_F(SamplePatientCommands, TheLearnedDetectorFindsEveryImplantedSeedWithTheExpectedCount) {
+  const auto out = m_Work / "learned.csv";
+  const auto truth = SeedsCsv::Read(Patient() / "post_ct_true_seeds.csv");
+  const Result result = Seedplan("detect-seeds --method learned --expected 19 --ct " +
+                                     Path("post_ct") + " --out " + out.string(),
+                                 m_Work);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto found = SeedsCsv::Read(out);
+  // The issue's acceptance tolerance for slices under 3 mm.
+  constexpr double kPositionToleranceMm = 1.5;
+  ASSERT_EQ(truth.size(), 19u);
+  EXPECT_EQ(found.size(), truth.size()) << result.err;
+  // One detection per seed: each true seed takes its nearest detection not yet taken.
+  std::vector<bool> taken(found.size(), false);
+  double worst = 0.0;
+  for (const auto& seed : truth) {
+    double nearest = 1e9;
+    std::size_t chosen = found.size();
+    for (std::size_t d = 0; d < found.size(); ++d) {
+      const double distance = (found[d].seed.positionMm - seed.seed.positionMm).norm();
+      if (!taken[d] && distance < nearest) {
+        nearest = distance;
+        chosen = d;
+      }
+    }
+    if (chosen < found.size()) {
+      taken[chosen] = true;
+    }
+    worst = std::max(worst, nearest);
+    EXPECT_LE(nearest, kPositionToleranceMm) << result.err;
+  }
+  std::cout << "[ figures  ] sample post-implant CT, learned detector, --expected 19: "
+            << found.size() << " found, worst distance to truth " << worst << " mm\n";
+}
+
 TEST(CtFolder, WithItsStructureSetBesideTheSlicesLoadsTheOnlyCtSeries) {
   TempFolder work;
   ASSERT_EQ(Seedplan("phantom --out " + (work / "p").string(), work).exitCode, 0);
