@@ -557,10 +557,25 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
   }
 
   lap("groups");
-  // Short blobs of heavy metal that the fit needs more than kLargeObjectSeeds seeds for are
-  // large objects after all.
+  // Short blobs of heavy metal that the fit needs more than kLargeObjectSeeds seeds for, and
+  // whose kLargeObjectSeeds-seed fit still leaves a lump of metal unexplained, are large objects
+  // after all (a cluster of 4 on a clipped scale can take a fifth and sixth capsule in its
+  // blooming, but its 5-seed fit leaves no metal).
   for (Group& group : groups) {
     if (group.count <= static_cast<int>(kLargeObjectSeeds)) {
+      continue;
+    }
+    ClusterSplitter& splitter = *group.splitter;
+    if (!splitter.LeavesMetal(static_cast<int>(kLargeObjectSeeds))) {
+      // Seeds, but more than a blob of touching seeds holds (4, and one more touching them):
+      // the fewest valid seeds that leave no metal unexplained.
+      for (int k = 1; k <= static_cast<int>(kLargeObjectSeeds); ++k) {
+        if (splitter.Valid(k) && !splitter.LeavesMetal(k)) {
+          group.count = k;
+          group.chosen = k;
+          break;
+        }
+      }
       continue;
     }
     for (int r : group.regions) {
