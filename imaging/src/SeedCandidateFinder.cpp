@@ -155,7 +155,6 @@ MetalRegion SeedCandidateFinder::Tighten(const Volume<short>& ct, const MetalReg
   const double contrast = std::max(1.0, region.peakHu - region.ring.medianHu);
   const double tolerance = std::max(kAbovePeakSigmas * noiseSigmaHu, kAbovePeakShare * contrast);
   MetalRegion tightened = region;
-  bool dropsMetal = false;
   for (double level : kLevels) {
     const double levelHu = region.ring.medianHu + level * contrast;
     if (levelHu <= region.levelHu) {
@@ -170,18 +169,21 @@ MetalRegion SeedCandidateFinder::Tighten(const Volume<short>& ct, const MetalReg
     // seed of an end-to-end pair or a cluster (on a clipped scale both saturate). Such a blob is
     // not cut back (a cut would lose that seed: its voxels would belong to no blob).
     const std::unordered_set<std::int64_t> kept(tightened.voxels.begin(), tightened.voxels.end());
-    dropsMetal = std::any_of(region.voxels.begin(), region.voxels.end(), [&](std::int64_t v) {
-      return !kept.contains(v) && ct.Data()[static_cast<std::size_t>(v)] >= levelHu;
-    });
+    const bool dropsMetal =
+        std::any_of(region.voxels.begin(), region.voxels.end(), [&](std::int64_t v) {
+          return !kept.contains(v) && ct.Data()[static_cast<std::size_t>(v)] >= levelHu;
+        });
     if (dropsMetal) {
-      continue;
+      // Higher levels would only lose more of that other lump (a fainter seed beside a brighter
+      // one in lung, whose blur joins them at the lowest level, drops below the highest).
+      return region;
     }
     if (!tightened.extended &&
         ExtentMm(tightened.low, tightened.high, ct.Geometry().SpacingMm()) <= maxSpanMm) {
       return tightened;
     }
   }
-  return tightened.extended || tightened.voxels.empty() || dropsMetal ? region : tightened;
+  return tightened.extended || tightened.voxels.empty() ? region : tightened;
 }
 
 std::vector<MetalRegion> SeedCandidateFinder::Find(const Volume<short>& ct,
