@@ -326,7 +326,7 @@ void ExpectAcceptance(const MatrixTotals& totals) {
 
 // The issue's acceptance over one draw per cell and 12 random scanners (60 scans, ~924 seeds):
 // the figures of the issue's closing note, for the learned detector. It does not meet it yet
-// with the expected count (97.7 % found, 1.4 % false; without it 96.9 % / 1.4 %, within the
+// with the expected count (98.5 % found but 1.3 % false; without it 97.7 % / 1.5 %, within the
 // issue's 95 % / 2 %; the threshold detector 41.6 %; see README "Learned seed detection"),
 // hence disabled in CI; run it with
 // --gtest_also_run_disabled_tests (about 4 minutes on a quiet machine).
@@ -355,13 +355,13 @@ TEST(SeedDetectionMatrix, ScansLikeTheDetectorsDesignScannerMadeByAnotherProgram
   EXPECT_LE(totals.withCount.FalseShare(), kMaxFalseWithCount);
 }
 
-/// The learned detector's level on the CI subset below (first draw of each cell): found 97.4 % /
-/// false 0.65 % with the expected count, 96.1 % / 0.65 % without (155 seeds; issue 11, after the
-/// background across the slices and the clipped core's margin; 92.3 % / 0.6 % when it was
-/// ported). The guards sit a few seeds below that level (found 146 of 155, false 3): a
+/// The learned detector's level on the CI subset below (first draw of each cell): found 98.7 % /
+/// false 0.65 % with the expected count, 97.4 % / 0.65 % without (155 seeds; issue 11, after the
+/// background across the slices, the clipped core's margin and blobs kept whole; 92.3 % / 0.6 %
+/// when it was ported). The guards sit a few seeds below that level (found 149 of 155, false 3): a
 /// regression guard, not the issue's acceptance (98 % and 1 % with the count, 95 % and 2 %
 /// without), which the full matrix above measures.
-constexpr double kLearnedGuardMinFound = 0.94;
+constexpr double kLearnedGuardMinFound = 0.96;
 constexpr double kLearnedGuardMaxFalseWithCount = 0.02;
 constexpr double kLearnedGuardMaxFalseWithoutCount = 0.02;
 
