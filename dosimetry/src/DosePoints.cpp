@@ -3,6 +3,8 @@
 #include "seedplan/core/Error.h"
 #include "seedplan/core/Units.h"
 
+#include <string>
+
 namespace seedplan::dosimetry {
 
 void DosePoints::Reserve(std::size_t count) {
@@ -25,6 +27,28 @@ void DosePoints::Append(const DosePoints& other) {
   m_X.insert(m_X.end(), other.m_X.begin(), other.m_X.end());
   m_Y.insert(m_Y.end(), other.m_Y.begin(), other.m_Y.end());
   m_Z.insert(m_Z.end(), other.m_Z.begin(), other.m_Z.end());
+}
+
+void DosePoints::AppendRange(const DosePoints& other, std::size_t first, std::size_t count) {
+  if (other.m_OriginMm != m_OriginMm) {
+    throw InvalidInput("dose points: appending points of another origin");
+  }
+  if (first > other.Size() || count > other.Size() - first) {
+    throw InvalidInput("dose points: appending points " + std::to_string(first) + " to " +
+                       std::to_string(first + count) + " of a set of " +
+                       std::to_string(other.Size()));
+  }
+  const auto begin = static_cast<std::ptrdiff_t>(first);
+  const auto end = static_cast<std::ptrdiff_t>(first + count);
+  m_X.insert(m_X.end(), other.m_X.begin() + begin, other.m_X.begin() + end);
+  m_Y.insert(m_Y.end(), other.m_Y.begin() + begin, other.m_Y.begin() + end);
+  m_Z.insert(m_Z.end(), other.m_Z.begin() + begin, other.m_Z.begin() + end);
+}
+
+void DosePoints::Clear() {
+  m_X.clear();
+  m_Y.clear();
+  m_Z.clear();
 }
 
 Eigen::Vector3d DosePoints::PointMm(std::size_t n) const {

@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/DvhCalculator.h"
 
 #include "DoseHistogram.h"
+#include "ImplantSampling.h"
 
 #include "seedplan/core/Error.h"
 #include "seedplan/core/MaskIndexBox.h"
@@ -24,6 +25,9 @@ namespace {
 
 using Index3 = std::array<std::int64_t, 3>;
 using IndexBox = MaskIndexBox;
+using detail::ForEachPart;
+using detail::SeedDistanceSplitter;
+using detail::VoxelSplit;
 
 /// Largest split per axis: a voxel's parts are counted in 16 bits (40^3 = 64000).
 constexpr int kMaximumSplit = 40;
@@ -86,12 +90,6 @@ std::string OutsideMessage(const Mask& mask, const IndexBox& box, const Volume<f
          "); expected a dose grid that contains the whole structure";
 }
 
-/// How one voxel is sampled: parts per axis, and whether its samples take the exact dose.
-struct VoxelSplit {
-  int parts[3] = {1, 1, 1};
-  bool exact = false;
-};
-
 /// The samples of one slice of the mask.
 struct SliceSamples {
   std::vector<float> dose;
@@ -142,18 +140,9 @@ void VisitSlice(const Mask& mask, const IndexBox& box, const Splitter& splitter,
         visit(centre, std::optional<Index3>(Index3{i, j, k}), 1, split.exact);
         continue;
       }
-      for (int c = 0; c < split.parts[2]; ++c) {
-        const Eigen::Vector3d planeOffset = ((c + 0.5) / split.parts[2] - 0.5) * stepK;
-        for (int b = 0; b < split.parts[1]; ++b) {
-          const Eigen::Vector3d lineOffset =
-              planeOffset + ((b + 0.5) / split.parts[1] - 0.5) * stepJ;
-          for (int a = 0; a < split.parts[0]; ++a) {
-            const Eigen::Vector3d point =
-                centre + lineOffset + ((a + 0.5) / split.parts[0] - 0.5) * stepI;
-            visit(point, std::optional<Index3>(), voxelParts, split.exact);
-          }
-        }
-      }
+      ForEachPart(centre, stepI, stepJ, stepK, split, [&](const Eigen::Vector3d& point) {
+        visit(point, std::optional<Index3>(), voxelParts, split.exact);
+      });
     }
   }
 }
@@ -253,96 +242,6 @@ struct BorderSplitter {
   RowContext Row(std::int64_t, std::int64_t, std::int64_t, std::int64_t) const {
     return {subdivisions};
   }
-};
-
-/// The implant rule (ImplantDvhOptions): split by the distance to the nearest seed.
-class SeedDistanceSplitter {
-public:
-  static constexpr bool kNeedsInterior = false;
-  /// Below this the distance rule stops refining: inside the source's clamp radius (~2 mm) the
-  /// dose is constant along each ray.
-  static constexpr double kMinimumDistanceMm = 1.0;
-
-  SeedDistanceSplitter(const GridGeometry& geometry, const std::vector<Seed>& seeds,
-                       const ImplantDvhOptions& options)
-      : m_Geometry(geometry), m_Options(options) {
-    const Eigen::Vector3d& h = geometry.SpacingMm();
-    m_HalfDiagonalMm = 0.5 * h.norm();
-    // Beyond this distance no axis is split and (unless exact everywhere) the grid serves.
-    const double splitReachMm = h.maxCoeff() / options.relativeSpacing + m_HalfDiagonalMm;
-    m_ReachMm = std::max(splitReachMm, options.exactEverywhere ? 0.0 : options.exactReachMm) +
-                m_HalfDiagonalMm;
-    for (const Seed& seed : seeds) {
-      m_Seeds.push_back(seed.positionMm);
-    }
-    m_RowDirection = geometry.Direction().col(0);
-  }
-
-  class RowContext {
-  public:
-    RowContext(const SeedDistanceSplitter& owner, std::int64_t first, std::vector<double> nearest2)
-        : m_Owner(&owner), m_First(first), m_Nearest2(std::move(nearest2)) {}
-    VoxelSplit Split(std::int64_t i, const Eigen::Vector3d&, bool) const {
-      const ImplantDvhOptions& options = m_Owner->m_Options;
-      VoxelSplit split;
-      split.exact = options.exactEverywhere;
-      const double nearest2 = m_Nearest2[static_cast<std::size_t>(i - m_First)];
-      if (!std::isfinite(nearest2)) {
-        return split;
-      }
-      const double nearest = std::sqrt(nearest2);
-      split.exact = split.exact || nearest <= options.exactReachMm;
-      const double distance = std::max(nearest - m_Owner->m_HalfDiagonalMm, kMinimumDistanceMm);
-      const double spacing = options.relativeSpacing * distance;
-      for (int axis = 0; axis < 3; ++axis) {
-        const double parts = std::ceil(m_Owner->m_Geometry.SpacingMm()[axis] / spacing - 1e-9);
-        split.parts[axis] = static_cast<int>(std::clamp(parts, 1.0, double(options.maxSplit)));
-      }
-      return split;
-    }
-
-  private:
-    const SeedDistanceSplitter* m_Owner;
-    std::int64_t m_First;
-    std::vector<double> m_Nearest2; ///< squared distance (mm²) to the nearest seed in reach
-  };
-
-  /// For voxels first..last of row (j, k): the squared distance to the nearest seed within the
-  /// reach (infinity beyond), each seed visiting only the voxels within its reach.
-  RowContext Row(std::int64_t j, std::int64_t k, std::int64_t first, std::int64_t last) const {
-    const Eigen::Vector3d start = m_Geometry.IndexToPoint(0.0, double(j), double(k));
-    const double h = m_Geometry.SpacingMm().x();
-    const double reach2 = m_ReachMm * m_ReachMm;
-    std::vector<double> nearest2(static_cast<std::size_t>(last - first + 1),
-                                 std::numeric_limits<double>::infinity());
-    for (const Eigen::Vector3d& seed : m_Seeds) {
-      const Eigen::Vector3d offset = seed - start;
-      const double along = offset.dot(m_RowDirection);
-      const double perpendicular2 = std::max(0.0, offset.squaredNorm() - along * along);
-      if (perpendicular2 > reach2) {
-        continue;
-      }
-      const double halfWidth = std::sqrt(reach2 - perpendicular2) / h;
-      const double foot = along / h;
-      // Clamped to the row in floating point before becoming indices.
-      const double low = std::clamp(std::ceil(foot - halfWidth), double(first), double(last) + 1);
-      const double high = std::clamp(std::floor(foot + halfWidth), double(first) - 1, double(last));
-      for (auto i = static_cast<std::int64_t>(low); i <= static_cast<std::int64_t>(high); ++i) {
-        const double d = (double(i) - foot) * h;
-        double& best = nearest2[static_cast<std::size_t>(i - first)];
-        best = std::min(best, perpendicular2 + d * d);
-      }
-    }
-    return RowContext(*this, first, std::move(nearest2));
-  }
-
-private:
-  const GridGeometry& m_Geometry;
-  ImplantDvhOptions m_Options;
-  std::vector<Eigen::Vector3d> m_Seeds;
-  Eigen::Vector3d m_RowDirection;
-  double m_HalfDiagonalMm = 0.0;
-  double m_ReachMm = 0.0;
 };
 
 /// Dose from a grid: trilinear, or the voxel's own value where the mask's voxel is a dose voxel
@@ -480,6 +379,22 @@ Dvh BinnedImplantDvh(const Mask& mask, const IndexBox& box, const Splitter& spli
 
 } // namespace
 
+namespace detail {
+
+MaskIndexBox PrepareImplantMask(const Mask& mask, const ImplantDvhOptions& options) {
+  const IndexBox box = PrepareMask(mask, 1);
+  if (!(options.relativeSpacing > 0.0) || options.maxSplit < 1 ||
+      options.maxSplit > kMaximumSplit || !(options.exactReachMm >= 0.0)) {
+    throw InvalidInput("DVH sampling: relative spacing " + FormatNumber(options.relativeSpacing) +
+                       ", largest split " + std::to_string(options.maxSplit) + ", exact reach " +
+                       FormatNumber(options.exactReachMm) +
+                       " mm; expected a spacing > 0, a split from 1 to 40 and a reach >= 0 mm");
+  }
+  return box;
+}
+
+} // namespace detail
+
 Dvh DvhCalculator::Compute(const Mask& mask,
                            const std::function<double(const Eigen::Vector3d&)>& doseGyAt,
                            int borderSubdivisions) {
@@ -529,14 +444,7 @@ Dvh DvhCalculator::ComputeForImplant(const Mask& mask, const std::vector<Seed>& 
                                      const DoseCalculator& calculator, double gyPerCGyPerH,
                                      const Volume<float>* doseGy,
                                      const ImplantDvhOptions& options) {
-  const IndexBox box = PrepareMask(mask, 1);
-  if (!(options.relativeSpacing > 0.0) || options.maxSplit < 1 ||
-      options.maxSplit > kMaximumSplit || !(options.exactReachMm >= 0.0)) {
-    throw InvalidInput("DVH sampling: relative spacing " + FormatNumber(options.relativeSpacing) +
-                       ", largest split " + std::to_string(options.maxSplit) + ", exact reach " +
-                       FormatNumber(options.exactReachMm) +
-                       " mm; expected a spacing > 0, a split from 1 to 40 and a reach >= 0 mm");
-  }
+  const IndexBox box = detail::PrepareImplantMask(mask, options);
   if (!options.exactEverywhere && doseGy == nullptr) {
     throw InvalidInput("DVH sampling: no dose grid for the samples beyond the exact reach");
   }

@@ -30,6 +30,7 @@ LivePlanEvaluation::LivePlanEvaluation(Plan plan, const imaging::StructureSet& s
   m_GyPerCGyPerH = TotalDoseFactor(engine.halfLifeDays);
   m_DoseGy = PlanEvaluator::TotalDose(m_Plan, grid, m_Library);
   m_Cache.resize(m_Structures.structures.size());
+  m_Samples.resize(m_Structures.structures.size());
   // The masks do not change while editing: their boxes and inside voxels are found once, not at
   // every step (each is a scan of a whole CT-sized mask).
   m_Boxes.reserve(m_Structures.structures.size());
@@ -96,14 +97,19 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
   if (!added.empty()) {
     m_Calculator->AddDoseRate(m_DoseGy, added, m_GyPerCGyPerH);
   }
-  // A structure's metrics depend on the seeds within the cutoff of it (its samples) and on the
-  // grid within the isodose reach of it (V_ref): keep those of structures beyond both.
-  const double reachMm = m_Plan.engine.cutoffCm * 10.0 + m_Options.isodoseReachMm;
+  // A structure's metrics depend on the seeds within the cutoff of it (its samples' doses), within
+  // the splitting reach of it (its samples' split: ~h/relativeSpacing) and on the grid within the
+  // isodose reach of it (V_ref): keep those of structures beyond all three.
   for (std::size_t s = 0; s < m_Cache.size(); ++s) {
-    if (!m_Cache[s]) {
+    if (!m_Cache[s] && !m_Samples[s].samples) {
       continue;
     }
     const Mask& mask = m_Structures.structures[s].mask;
+    const Eigen::Vector3d& spacing = mask.Geometry().SpacingMm();
+    const double splitReachMm =
+        spacing.maxCoeff() / m_Options.sampling.relativeSpacing + spacing.norm() + 1.0;
+    const double reachMm =
+        std::max(m_Plan.engine.cutoffCm * 10.0 + m_Options.isodoseReachMm, splitReachMm);
     const std::optional<MaskIndexBox>& box = m_Boxes[s];
     bool affected = !box.has_value();
     for (const auto* seeds : {&removed, &added}) {
@@ -123,8 +129,20 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
         affected = distance2 <= reachMm * reachMm;
       }
     }
-    if (affected) {
-      m_Cache[s].reset();
+    if (!affected) {
+      continue;
+    }
+    m_Cache[s].reset();
+    LiveSamples& live = m_Samples[s];
+    if (!live.samples) {
+      continue;
+    }
+    live.pendingRemoved.insert(live.pendingRemoved.end(), removed.begin(), removed.end());
+    live.pendingAdded.insert(live.pendingAdded.end(), added.begin(), added.end());
+    // Each pending seed costs one seed's dose at every sample: beyond about as many as the plan
+    // has, sampling afresh is cheaper.
+    if (live.pendingRemoved.size() + live.pendingAdded.size() > m_Plan.seeds.size() + 8) {
+      live = LiveSamples{};
     }
   }
 }
@@ -143,7 +161,31 @@ const LivePlanEvaluation::Cached& LivePlanEvaluation::Ensure(std::size_t structu
     const StructureContext context{m_Plan,         m_Structures, m_Options,      *m_Calculator,
                                    m_GyPerCGyPerH, m_DoseGy,     &m_InsideVoxels};
     Cached entry;
-    EvaluateStructure(context, structure, entry.metrics, entry.curve);
+    const dosimetry::ImplantDvhOptions sampling = detail::SamplingOf(context, structure);
+    if (!sampling.exactEverywhere) {
+      EvaluateStructure(context, structure, entry.metrics, entry.curve);
+    } else {
+      const imaging::Structure& mask = m_Structures.structures[structure];
+      LiveSamples& live = m_Samples[structure];
+      try {
+        if (!live.samples) {
+          live.samples = std::make_unique<dosimetry::ImplantDvhSamples>(
+              mask.mask, m_Plan.seeds, *m_Calculator, m_GyPerCGyPerH, sampling);
+        } else if (!live.pendingRemoved.empty() || !live.pendingAdded.empty()) {
+          live.samples->Update(m_Plan.seeds, live.pendingRemoved, live.pendingAdded);
+        }
+        live.pendingRemoved.clear();
+        live.pendingAdded.clear();
+      } catch (const InvalidInput& error) {
+        live = LiveSamples{};
+        throw InvalidInput("structure '" + mask.name + "': " + error.what());
+      } catch (...) {
+        live = LiveSamples{};
+        throw;
+      }
+      detail::EvaluateStructureFrom(context, structure, live.samples->ToDvh(), entry.metrics,
+                                    entry.curve);
+    }
     m_Cache[structure] = std::move(entry);
   }
   return *m_Cache[structure];

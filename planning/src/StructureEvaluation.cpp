@@ -75,13 +75,19 @@ void CheckPrescriptions(const Plan& plan, const imaging::StructureSet& structure
   }
 }
 
-dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index) {
+dosimetry::ImplantDvhOptions SamplingOf(const StructureContext& context, std::size_t index) {
   const imaging::Structure& structure = context.structures.structures[index];
   dosimetry::ImplantDvhOptions sampling = context.options.sampling;
   const std::int64_t insideVoxels = context.insideVoxels != nullptr ? (*context.insideVoxels)[index]
                                                                     : InsideVoxels(structure.mask);
   sampling.exactEverywhere = PrescriptionOf(context.plan, structure.name).has_value() ||
                              insideVoxels <= context.options.exactVoxelLimit;
+  return sampling;
+}
+
+dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index) {
+  const imaging::Structure& structure = context.structures.structures[index];
+  const dosimetry::ImplantDvhOptions sampling = SamplingOf(context, index);
   try {
     return dosimetry::DvhCalculator::ComputeForImplant(structure.mask, context.plan.seeds,
                                                        context.calculator, context.gyPerCGyPerH,
@@ -93,13 +99,18 @@ dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index) {
 
 void EvaluateStructure(const StructureContext& context, std::size_t index,
                        StructureMetrics& metricsOut, StructureDvhCurve& curveOut) {
+  EvaluateStructureFrom(context, index, DvhOf(context, index), metricsOut, curveOut);
+}
+
+void EvaluateStructureFrom(const StructureContext& context, std::size_t index,
+                           const dosimetry::Dvh& dvh, StructureMetrics& metricsOut,
+                           StructureDvhCurve& curveOut) {
   const imaging::Structure& structure = context.structures.structures[index];
   const std::optional<double> rx = PrescriptionOf(context.plan, structure.name);
   // Organs are reported against the first target's prescription for the V-metrics, which are then
   // not shown (null); their absolute doses do not depend on it.
   const double rxGy =
       rx ? *rx : (context.plan.targets.empty() ? 1.0 : context.plan.targets.front().prescriptionGy);
-  const dosimetry::Dvh dvh = DvhOf(context, index);
   metricsOut.structureName = structure.name;
   metricsOut.role = imaging::RoleName(structure.role);
   metricsOut.rxGy = rx;

@@ -5,6 +5,7 @@
 
 #include "seedplan/dosimetry/DoseCalculator.h"
 #include "seedplan/dosimetry/Dvh.h"
+#include "seedplan/dosimetry/DvhCalculator.h"
 #include "seedplan/imaging/StructureSet.h"
 #include "seedplan/planning/Plan.h"
 #include "seedplan/planning/PlanEvaluator.h"
@@ -37,8 +38,17 @@ dosimetry::DoseCalculationOptions CalculationOf(const Plan& plan);
 /// Refuses targets and limits the structure set cannot serve (issue 13: refuse, do not skip).
 void CheckPrescriptions(const Plan& plan, const imaging::StructureSet& structures);
 
+/// How one structure is sampled: exact everywhere for targets and small organs, binned beyond the
+/// exact reach for the others (EvaluationOptions::exactVoxelLimit).
+dosimetry::ImplantDvhOptions SamplingOf(const StructureContext& context, std::size_t index);
+
 /// The DVH of one structure: the one sampling every output takes (metrics, curves, RT Dose DVHs).
 dosimetry::Dvh DvhOf(const StructureContext& context, std::size_t index);
+
+/// The metrics and curve of one structure from its DVH `dvh` (DvhOf's, or a live sample set's).
+void EvaluateStructureFrom(const StructureContext& context, std::size_t index,
+                           const dosimetry::Dvh& dvh, StructureMetrics& metricsOut,
+                           StructureDvhCurve& curveOut);
 
 /// The one evaluation of one structure (both PlanEvaluator::Evaluate and LivePlanEvaluation).
 void EvaluateStructure(const StructureContext& context, std::size_t index,

@@ -21,6 +21,11 @@ public:
   void Add(const Eigen::Vector3d& pointMm);
   /// Appends the points of `other`, which must have the same origin (InvalidInput otherwise).
   void Append(const DosePoints& other);
+  /// Appends points first..first+count-1 of `other` as stored (bit for bit; same origin, else
+  /// InvalidInput; a range beyond its end is InvalidInput too).
+  void AppendRange(const DosePoints& other, std::size_t first, std::size_t count);
+  /// Removes every point and keeps the origin and the capacity (a set rebuilt at every step).
+  void Clear();
 
   std::size_t Size() const { return m_X.size(); }
   bool Empty() const { return m_X.empty(); }

@@ -3,6 +3,7 @@
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/Volume.h"
 #include "seedplan/dosimetry/DoseCalculator.h"
+#include "seedplan/dosimetry/ImplantDvhSamples.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
 #include "seedplan/imaging/StructureSet.h"
 #include "seedplan/planning/Plan.h"
@@ -20,10 +21,15 @@ namespace seedplan::planning {
 /// A plan's evaluation kept live for editing (issue 14): the total-dose grid is updated
 /// incrementally when a seed is added, removed or changed (only the voxels within the cutoff of
 /// its old and new positions: DoseCalculator::AddDoseRate), and a structure's metrics are
-/// recomputed on demand by exactly the code PlanEvaluator::Evaluate runs (its samples re-split
-/// around the current seeds and their exact dose recomputed: a few ms for a lesion), so the
-/// numbers equal a fresh evaluation of the edited plan. Structures farther than the cutoff (plus
-/// their own extent) from every changed seed keep their cached metrics.
+/// recomputed on demand from the samples PlanEvaluator::Evaluate takes, so the numbers equal a
+/// fresh evaluation of the edited plan:
+///  - targets and small organs (every sample exact) keep their samples and doses
+///    (dosimetry::ImplantDvhSamples): a step adds the changed seeds' contributions only and
+///    samples anew only the voxels whose split changed; the changes of several steps are applied
+///    together when the structure's metrics are next asked for;
+///  - large structures (binned samples) are evaluated again by exactly PlanEvaluator's code.
+/// Structures farther than the cutoff (plus the isodose reach) from every changed seed keep their
+/// cached metrics.
 ///
 /// Measured on the sample plan (bench/EditBenchmark.cpp, seedplan_bench_edit): one seed move with
 /// the dose, the isodoses of the slice in view and the edited lesion's metrics, and with every
@@ -67,6 +73,12 @@ private:
     StructureMetrics metrics;
     StructureDvhCurve curve;
   };
+  /// A structure's live samples and the seed changes not yet applied to them.
+  struct LiveSamples {
+    std::unique_ptr<dosimetry::ImplantDvhSamples> samples;
+    std::vector<Seed> pendingRemoved;
+    std::vector<Seed> pendingAdded;
+  };
   void Changed(const std::vector<Seed>& removed, const std::vector<Seed>& added);
   std::size_t IndexOf(const std::string& structureName) const;
   const Cached& Ensure(std::size_t structure);
@@ -79,6 +91,7 @@ private:
   double m_GyPerCGyPerH = 0.0;
   Volume<float> m_DoseGy;
   std::vector<std::optional<Cached>> m_Cache;
+  std::vector<LiveSamples> m_Samples;
   std::vector<std::optional<MaskIndexBox>> m_Boxes; ///< of each structure's mask, found once
   std::vector<std::int64_t> m_InsideVoxels;         ///< of each structure's mask, counted once
 };
