@@ -55,6 +55,7 @@ void DoseHistogram::Merge(const DoseHistogram& other) {
     for (std::size_t b = 0; b < kBinsPerBlock; ++b) {
       mine.volumeMm3[b] += theirs.volumeMm3[b];
       mine.doseVolume[b] += theirs.doseVolume[b];
+      mine.count[b] += theirs.count[b];
     }
   }
   if (other.m_MaxDoseGy > m_MaxDoseGy) {
@@ -66,12 +67,16 @@ void DoseHistogram::Merge(const DoseHistogram& other) {
 }
 
 std::vector<Dvh::Sample> DoseHistogram::Samples() const {
+  return Samples(m_MaxDoseGy, m_MaxVolumeMm3);
+}
+
+std::vector<Dvh::Sample> DoseHistogram::Samples(float hottestGy, double hottestVolumeMm3) const {
   std::vector<Dvh::Sample> samples;
-  if (!(m_MaxVolumeMm3 > 0.0)) {
+  if (!(hottestVolumeMm3 > 0.0)) {
     return samples; // no sample (or only empty volumes): Dvh refuses it with its own message
   }
-  const std::size_t hottestBin = BinOf(m_MaxDoseGy);
-  samples.push_back({double(m_MaxDoseGy), m_MaxVolumeMm3});
+  const std::size_t hottestBin = BinOf(hottestGy);
+  samples.push_back({double(hottestGy), hottestVolumeMm3});
   for (std::size_t b = hottestBin + 1; b-- > 0;) {
     const Block* block = m_Blocks[b / kBinsPerBlock].get();
     if (block == nullptr) {
@@ -82,9 +87,9 @@ std::vector<Dvh::Sample> DoseHistogram::Samples() const {
     double doseVolume = block->doseVolume[b % kBinsPerBlock];
     if (b == hottestBin) {
       // The hottest dose is a sample of its own: the rest of its bin is what remains.
-      volume -= m_MaxVolumeMm3;
-      doseVolume -= double(m_MaxDoseGy) * m_MaxVolumeMm3;
-      if (!(volume > 1e-9 * m_MaxVolumeMm3)) {
+      volume -= hottestVolumeMm3;
+      doseVolume -= double(hottestGy) * hottestVolumeMm3;
+      if (!(volume > 1e-9 * hottestVolumeMm3)) {
         continue;
       }
     }

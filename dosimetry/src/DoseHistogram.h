@@ -38,12 +38,32 @@ public:
     Block& block = BlockOf(bin);
     block.volumeMm3[bin % kBinsPerBlock] += volumeMm3;
     block.doseVolume[bin % kBinsPerBlock] += double(doseGy) * volumeMm3;
+    ++block.count[bin % kBinsPerBlock];
     if (doseGy > m_MaxDoseGy) {
       m_MaxDoseGy = doseGy;
       m_MaxVolumeMm3 = volumeMm3;
     } else if (doseGy == m_MaxDoseGy) {
       m_MaxVolumeMm3 += volumeMm3;
     }
+  }
+
+  /// Takes back a sample added before with the same dose and volume (a live sample set whose
+  /// dose changed: ImplantBinnedDvhSamples). A bin whose last member leaves is emptied exactly
+  /// (no rounding residue of its sums is left as a bin). The hottest sample is not tracked by
+  /// Remove: the caller gives it to Samples.
+  void Remove(float doseGy, double volumeMm3) {
+    const std::size_t bin = BinOf(doseGy);
+    Block& block = BlockOf(bin);
+    const std::size_t b = bin % kBinsPerBlock;
+    if (block.count[b] <= 1) {
+      block.count[b] = 0;
+      block.volumeMm3[b] = 0.0;
+      block.doseVolume[b] = 0.0;
+      return;
+    }
+    --block.count[b];
+    block.volumeMm3[b] -= volumeMm3;
+    block.doseVolume[b] -= double(doseGy) * volumeMm3;
   }
 
   /// Adds the samples of `other` (per-thread histograms joined).
@@ -53,6 +73,9 @@ public:
   /// dose alone, then each occupied bin at its mean dose between two zero-volume samples (its
   /// edges), so that Dx is constant across a bin and off by at most one bin width.
   std::vector<Dvh::Sample> Samples() const;
+  /// The same with the hottest sample given by the caller (its dose and the volume at exactly that
+  /// dose), for a histogram that samples also left (Remove).
+  std::vector<Dvh::Sample> Samples(float hottestGy, double hottestVolumeMm3) const;
 
 private:
   /// The bins of one octave, allocated (zeroed) when a sample first falls in it: a structure's
@@ -61,6 +84,7 @@ private:
   struct Block {
     double volumeMm3[kBinsPerBlock] = {};
     double doseVolume[kBinsPerBlock] = {};
+    std::uint32_t count[kBinsPerBlock] = {}; ///< members: a bin is empty when none is left
   };
 
   std::size_t BinOf(float doseGy) const;

@@ -26,6 +26,7 @@ namespace {
 using Index3 = std::array<std::int64_t, 3>;
 using IndexBox = MaskIndexBox;
 using detail::ForEachPart;
+using detail::GridDose;
 using detail::SeedDistanceSplitter;
 using detail::VoxelSplit;
 
@@ -242,59 +243,6 @@ struct BorderSplitter {
   RowContext Row(std::int64_t, std::int64_t, std::int64_t, std::int64_t) const {
     return {subdivisions};
   }
-};
-
-/// Dose from a grid: trilinear, or the voxel's own value where the mask's voxel is a dose voxel
-/// (a mask cropped from the dose grid: the same spacing and direction, an origin whole voxels
-/// away). Uncovered points raise a flag (an exception must not leave the parallel region).
-class GridDose {
-public:
-  GridDose(const Volume<float>& doseGy, const GridGeometry& maskGeometry)
-      : m_Dose(doseGy), m_Sampler(doseGy) {
-    const GridGeometry& grid = doseGy.Geometry();
-    const bool sameAxes =
-        (grid.SpacingMm() - maskGeometry.SpacingMm()).cwiseAbs().maxCoeff() <=
-            1e-6 * grid.SpacingMm().minCoeff() &&
-        (grid.Direction() - maskGeometry.Direction()).cwiseAbs().maxCoeff() <= 1e-9;
-    const Eigen::Vector3d offset = grid.PointToContinuousIndex(maskGeometry.OriginMm());
-    const Eigen::Vector3d rounded = offset.array().round();
-    if (sameAxes && (offset - rounded).cwiseAbs().maxCoeff() <= 1e-4 &&
-        rounded.cwiseAbs().maxCoeff() < 1e9) {
-      m_Aligned = true;
-      for (int a = 0; a < 3; ++a) {
-        m_Offset[static_cast<std::size_t>(a)] = static_cast<std::int64_t>(rounded[a]);
-      }
-    }
-  }
-
-  double operator()(const Eigen::Vector3d& point, const std::optional<Index3>& voxel) const {
-    if (m_Aligned && voxel) {
-      const std::int64_t i = (*voxel)[0] + m_Offset[0];
-      const std::int64_t j = (*voxel)[1] + m_Offset[1];
-      const std::int64_t k = (*voxel)[2] + m_Offset[2];
-      const auto& size = m_Dose.Geometry().Size();
-      if (i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2]) {
-        return m_Dose.At(i, j, k);
-      }
-    }
-    if (!m_Sampler.Covers(point)) {
-#pragma omp atomic write
-      m_Outside = true;
-      return 0.0;
-    }
-    return m_Sampler.DoseAt(point);
-  }
-
-  bool Outside() const {
-    return m_Outside;
-  }
-
-private:
-  const Volume<float>& m_Dose;
-  GridDoseSampler m_Sampler;
-  bool m_Aligned = false;
-  Index3 m_Offset{};
-  mutable bool m_Outside = false;
 };
 
 /// The DVH of a large structure (ImplantDvhOptions::exactEverywhere false): every sample goes

@@ -10,9 +10,12 @@
 #include "seedplan/core/Volume.h"
 #include "seedplan/core/Seed.h"
 #include "seedplan/dosimetry/DvhCalculator.h"
+#include "seedplan/dosimetry/GridDoseSampler.h"
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -139,6 +142,75 @@ private:
   Eigen::Vector3d m_RowDirection;
   double m_HalfDiagonalMm = 0.0;
   double m_ReachMm = 0.0;
+};
+
+using Index3 = std::array<std::int64_t, 3>;
+
+/// Dose from a grid: trilinear, or the voxel's own value where the mask's voxel is a dose voxel
+/// (a mask cropped from the dose grid: the same spacing and direction, an origin whole voxels
+/// away). Uncovered points raise a flag (an exception must not leave the parallel region).
+class GridDose {
+public:
+  GridDose(const Volume<float>& doseGy, const GridGeometry& maskGeometry)
+      : m_Dose(doseGy), m_Sampler(doseGy) {
+    const GridGeometry& grid = doseGy.Geometry();
+    const bool sameAxes =
+        (grid.SpacingMm() - maskGeometry.SpacingMm()).cwiseAbs().maxCoeff() <=
+            1e-6 * grid.SpacingMm().minCoeff() &&
+        (grid.Direction() - maskGeometry.Direction()).cwiseAbs().maxCoeff() <= 1e-9;
+    const Eigen::Vector3d offset = grid.PointToContinuousIndex(maskGeometry.OriginMm());
+    const Eigen::Vector3d rounded = offset.array().round();
+    if (sameAxes && (offset - rounded).cwiseAbs().maxCoeff() <= 1e-4 &&
+        rounded.cwiseAbs().maxCoeff() < 1e9) {
+      m_Aligned = true;
+      for (int a = 0; a < 3; ++a) {
+        m_Offset[static_cast<std::size_t>(a)] = static_cast<std::int64_t>(rounded[a]);
+      }
+    }
+  }
+
+  /// Whether the mask's voxels are dose voxels (AlignedValue serves their centres).
+  bool Aligned() const { return m_Aligned; }
+  /// The dose voxel of mask voxel (i, j, k) when Aligned() and it lies in the dose grid.
+  std::optional<float> AlignedValue(std::int64_t i, std::int64_t j, std::int64_t k) const {
+    i += m_Offset[0];
+    j += m_Offset[1];
+    k += m_Offset[2];
+    const auto& size = m_Dose.Geometry().Size();
+    if (i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2]) {
+      return m_Dose.At(i, j, k);
+    }
+    return std::nullopt;
+  }
+
+  double operator()(const Eigen::Vector3d& point, const std::optional<Index3>& voxel) const {
+    if (m_Aligned && voxel) {
+      const std::int64_t i = (*voxel)[0] + m_Offset[0];
+      const std::int64_t j = (*voxel)[1] + m_Offset[1];
+      const std::int64_t k = (*voxel)[2] + m_Offset[2];
+      const auto& size = m_Dose.Geometry().Size();
+      if (i >= 0 && j >= 0 && k >= 0 && i < size[0] && j < size[1] && k < size[2]) {
+        return m_Dose.At(i, j, k);
+      }
+    }
+    if (!m_Sampler.Covers(point)) {
+#pragma omp atomic write
+      m_Outside = true;
+      return 0.0;
+    }
+    return m_Sampler.DoseAt(point);
+  }
+
+  bool Outside() const {
+    return m_Outside;
+  }
+
+private:
+  const Volume<float>& m_Dose;
+  GridDoseSampler m_Sampler;
+  bool m_Aligned = false;
+  Index3 m_Offset{};
+  mutable bool m_Outside = false;
 };
 
 } // namespace seedplan::dosimetry::detail

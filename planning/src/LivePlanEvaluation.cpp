@@ -101,7 +101,7 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
   // the splitting reach of it (its samples' split: ~h/relativeSpacing) and on the grid within the
   // isodose reach of it (V_ref): keep those of structures beyond all three.
   for (std::size_t s = 0; s < m_Cache.size(); ++s) {
-    if (!m_Cache[s] && !m_Samples[s].samples) {
+    if (!m_Cache[s] && !m_Samples[s].Kept()) {
       continue;
     }
     const Mask& mask = m_Structures.structures[s].mask;
@@ -134,7 +134,7 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
     }
     m_Cache[s].reset();
     LiveSamples& live = m_Samples[s];
-    if (!live.samples) {
+    if (!live.Kept()) {
       continue;
     }
     live.pendingRemoved.insert(live.pendingRemoved.end(), removed.begin(), removed.end());
@@ -162,17 +162,27 @@ const LivePlanEvaluation::Cached& LivePlanEvaluation::Ensure(std::size_t structu
                                    m_GyPerCGyPerH, m_DoseGy,     &m_InsideVoxels};
     Cached entry;
     const dosimetry::ImplantDvhOptions sampling = detail::SamplingOf(context, structure);
-    if (!sampling.exactEverywhere) {
+    const imaging::Structure& mask = m_Structures.structures[structure];
+    const bool binned = !sampling.exactEverywhere;
+    if (binned && !dosimetry::ImplantBinnedDvhSamples::Supports(mask.mask, sampling)) {
       EvaluateStructure(context, structure, entry.metrics, entry.curve);
     } else {
-      const imaging::Structure& mask = m_Structures.structures[structure];
       LiveSamples& live = m_Samples[structure];
       try {
-        if (!live.samples) {
-          live.samples = std::make_unique<dosimetry::ImplantDvhSamples>(
-              mask.mask, m_Plan.seeds, *m_Calculator, m_GyPerCGyPerH, sampling);
+        if (!live.Kept()) {
+          if (binned) {
+            live.binned = std::make_unique<dosimetry::ImplantBinnedDvhSamples>(
+                mask.mask, m_Plan.seeds, *m_Calculator, m_GyPerCGyPerH, m_DoseGy, sampling);
+          } else {
+            live.samples = std::make_unique<dosimetry::ImplantDvhSamples>(
+                mask.mask, m_Plan.seeds, *m_Calculator, m_GyPerCGyPerH, sampling);
+          }
         } else if (!live.pendingRemoved.empty() || !live.pendingAdded.empty()) {
-          live.samples->Update(m_Plan.seeds, live.pendingRemoved, live.pendingAdded);
+          if (live.binned) {
+            live.binned->Update(m_Plan.seeds, live.pendingRemoved, live.pendingAdded);
+          } else {
+            live.samples->Update(m_Plan.seeds, live.pendingRemoved, live.pendingAdded);
+          }
         }
         live.pendingRemoved.clear();
         live.pendingAdded.clear();
@@ -183,8 +193,9 @@ const LivePlanEvaluation::Cached& LivePlanEvaluation::Ensure(std::size_t structu
         live = LiveSamples{};
         throw;
       }
-      detail::EvaluateStructureFrom(context, structure, live.samples->ToDvh(), entry.metrics,
-                                    entry.curve);
+      detail::EvaluateStructureFrom(context, structure,
+                                    live.binned ? live.binned->ToDvh() : live.samples->ToDvh(),
+                                    entry.metrics, entry.curve);
     }
     m_Cache[structure] = std::move(entry);
   }

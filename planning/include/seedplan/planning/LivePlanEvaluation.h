@@ -3,6 +3,7 @@
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/Volume.h"
 #include "seedplan/dosimetry/DoseCalculator.h"
+#include "seedplan/dosimetry/ImplantBinnedDvhSamples.h"
 #include "seedplan/dosimetry/ImplantDvhSamples.h"
 #include "seedplan/dosimetry/SourceLibrary.h"
 #include "seedplan/imaging/StructureSet.h"
@@ -27,7 +28,10 @@ namespace seedplan::planning {
 ///    (dosimetry::ImplantDvhSamples): a step adds the changed seeds' contributions only and
 ///    samples anew only the voxels whose split changed; the changes of several steps are applied
 ///    together when the structure's metrics are next asked for;
-///  - large structures (binned samples) are evaluated again by exactly PlanEvaluator's code.
+///  - large structures (binned samples) keep their bins and their exact samples near the seeds
+///    (dosimetry::ImplantBinnedDvhSamples): a step moves only the samples whose dose changed
+///    (the grid voxels within the cutoff of a changed seed, the exact samples near the seeds);
+///    with sampling options it does not serve they are evaluated again by PlanEvaluator's code.
 /// Structures farther than the cutoff (plus the isodose reach) from every changed seed keep their
 /// cached metrics.
 ///
@@ -75,7 +79,9 @@ private:
   };
   /// A structure's live samples and the seed changes not yet applied to them.
   struct LiveSamples {
-    std::unique_ptr<dosimetry::ImplantDvhSamples> samples;
+    std::unique_ptr<dosimetry::ImplantDvhSamples> samples;       ///< exact-sampled structures
+    std::unique_ptr<dosimetry::ImplantBinnedDvhSamples> binned; ///< binned ones
+    bool Kept() const { return samples || binned; }
     std::vector<Seed> pendingRemoved;
     std::vector<Seed> pendingAdded;
   };
