@@ -202,47 +202,61 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
     }
   }
 
-  // 2. The grid samples within the cutoff of a changed seed: compared with the updated grid (a
-  //    box of index ranges around each changed seed, wide enough for any voxel direction).
+  // 2. The grid samples within the cutoff of a changed seed: compared with the updated grid, row
+  //    by row over the hull of the changed seeds' cutoff spheres (solved per row as the splitter
+  //    does, in floating point clamped to the run before becoming indices).
   const double cutoffMm = m_Calculator.Options().cutoffCm * 10.0 + kReachMarginMm;
-  const Eigen::Vector3d& h = geometry.SpacingMm();
-  const double reachVoxels = cutoffMm / h.minCoeff();
-  struct IndexRange {
-    double low[3];
-    double high[3];
-  };
-  std::vector<IndexRange> ranges;
-  for (const Eigen::Vector3d& position : changed) {
-    const Eigen::Vector3d index = geometry.PointToContinuousIndex(position);
-    IndexRange range{};
-    for (int a = 0; a < 3; ++a) {
-      range.low[a] = index[a] - reachVoxels;
-      range.high[a] = index[a] + reachVoxels;
-    }
-    ranges.push_back(range);
-  }
+  const double cutoff2 = cutoffMm * cutoffMm;
+  const double hx = geometry.SpacingMm().x();
+  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
+  const Volume<float>& dose = m_Grid->Dose();
+  const auto& doseSize = dose.Geometry().Size();
+  const detail::Index3& alignedOffset = m_Grid->AlignedOffset();
   for (const Run& run : m_Runs) {
-    for (const IndexRange& range : ranges) {
-      if (double(run.k) < range.low[2] || double(run.k) > range.high[2] ||
-          double(run.j) < range.low[1] || double(run.j) > range.high[1]) {
+    const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(run.j), double(run.k));
+    double low = std::numeric_limits<double>::infinity();
+    double high = -low;
+    for (const Eigen::Vector3d& position : changed) {
+      const Eigen::Vector3d toSeed = position - start;
+      const double along = toSeed.dot(rowDirection);
+      const double perpendicular2 = std::max(0.0, toSeed.squaredNorm() - along * along);
+      if (perpendicular2 > cutoff2) {
         continue;
       }
-      // Clamped to the run in floating point before becoming indices.
-      const double low = std::max(std::ceil(range.low[0]), double(run.iBegin));
-      const double high = std::min(std::floor(range.high[0]), double(run.iEnd));
-      for (auto i = static_cast<std::int64_t>(low); i <= static_cast<std::int64_t>(high); ++i) {
-        float& stored = m_GridValue[run.firstOrdinal + static_cast<std::size_t>(i - run.iBegin)];
-        if (std::isnan(stored)) {
-          continue;
-        }
-        ++m_LastCompared;
-        const float value = GridValue(i, run.j, run.k);
-        if (value != stored) {
-          m_Histogram->Remove(stored, m_VoxelVolumeMm3);
-          m_Histogram->Add(value, m_VoxelVolumeMm3);
-          stored = value;
-          m_GridMaxBound = std::max(m_GridMaxBound, value);
-        }
+      const double halfWidth = std::sqrt(cutoff2 - perpendicular2) / hx;
+      low = std::min(low, std::ceil(along / hx - halfWidth));
+      high = std::max(high, std::floor(along / hx + halfWidth));
+    }
+    low = std::max(low, double(run.iBegin));
+    high = std::min(high, double(run.iEnd));
+    if (!(low <= high)) {
+      continue;
+    }
+    const auto first = static_cast<std::int64_t>(low);
+    const auto last = static_cast<std::int64_t>(high);
+    // Aligned grids (the CT's: live editing) read the dose row directly.
+    const float* doseRow = nullptr;
+    if (m_Grid->Aligned()) {
+      const std::int64_t jj = run.j + alignedOffset[1];
+      const std::int64_t kk = run.k + alignedOffset[2];
+      if (jj >= 0 && kk >= 0 && jj < doseSize[1] && kk < doseSize[2] &&
+          first + alignedOffset[0] >= 0 && last + alignedOffset[0] < doseSize[0]) {
+        doseRow = &dose.At(first + alignedOffset[0], jj, kk) - first;
+      }
+    }
+    float* stored = m_GridValue.data() + run.firstOrdinal - static_cast<std::size_t>(run.iBegin);
+    for (std::int64_t i = first; i <= last; ++i) {
+      float& old = stored[i];
+      if (std::isnan(old)) {
+        continue;
+      }
+      ++m_LastCompared;
+      const float value = doseRow != nullptr ? doseRow[i] : GridValue(i, run.j, run.k);
+      if (value != old) {
+        m_Histogram->Remove(old, m_VoxelVolumeMm3);
+        m_Histogram->Add(value, m_VoxelVolumeMm3);
+        old = value;
+        m_GridMaxBound = std::max(m_GridMaxBound, value);
       }
     }
   }
@@ -265,7 +279,6 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
     }
   }
   const detail::SeedDistanceSplitter splitter(geometry, nearSeeds, m_Options);
-  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
   const double candidate2 = candidateMm * candidateMm;
   // Voxels whose sampling changes: (ordinal, i, j, k, new split); their old samples leave the
   // bins here.

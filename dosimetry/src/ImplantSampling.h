@@ -171,6 +171,9 @@ public:
 
   /// Whether the mask's voxels are dose voxels (AlignedValue serves their centres).
   bool Aligned() const { return m_Aligned; }
+  /// The dose grid, and the index offset of the mask's voxels in it when Aligned().
+  const Volume<float>& Dose() const { return m_Dose; }
+  const Index3& AlignedOffset() const { return m_Offset; }
   /// The dose voxel of mask voxel (i, j, k) when Aligned() and it lies in the dose grid.
   std::optional<float> AlignedValue(std::int64_t i, std::int64_t j, std::int64_t k) const {
     i += m_Offset[0];
