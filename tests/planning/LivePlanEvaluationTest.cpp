@@ -1,0 +1,205 @@
+// Drift test of LivePlanEvaluation (issue 14) on the sample patient written by the project's
+// generator (~2 s once per suite) with its committed sample implant (19 seeds of 6711): a long
+// random sequence of edits (small drags and larger moves, additions, deletions, a seed's strength,
+// every seed's strength at once) with the edited lesion's metrics asked for after every step and
+// every structure's now and then (so that the kept samples are updated step by step and with
+// several steps merged), compared at checkpoints with a fresh PlanEvaluator::Evaluate of the
+// edited plan: every metric of every structure, to the issue's 0.01 %. ~20 s.
+
+#include "seedplan/planning/LivePlanEvaluation.h"
+#include "seedplan/planning/PlanEvaluator.h"
+
+#include "seedplan/core/SeedsCsv.h"
+#include "seedplan/dosimetry/SeedStrength.h"
+#include "seedplan/imaging/CtLoader.h"
+#include "seedplan/imaging/SamplePatient.h"
+#include "seedplan/imaging/StructureLoader.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <unistd.h>
+
+namespace seedplan::planning {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The issue's acceptance: live metrics equal a full recomputation of the edited plan to 0.01 %.
+constexpr double kLiveTolerance = 1e-4;
+/// V-metrics are volume fractions in %: 0.01 % of the structure's volume, the same promise.
+constexpr double kVolumePctTolerance = 1e-2;
+/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
+constexpr double kSampleActivityMCi = 0.55;
+
+class LivePlanEvaluationOnTheSamplePatient : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    s_Folder = fs::temp_directory_path() /
+               ("seedplan-live-evaluation-" + std::to_string(::getpid()) + "-" +
+                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
+    fs::create_directories(s_Folder);
+    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(s_Folder / "patient");
+    s_Ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
+    s_Structures = std::make_unique<imaging::StructureSet>(
+        imaging::StructureLoader::Load(files.RtStruct(), *s_Ct));
+    s_Library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
+    s_Plan = std::make_unique<Plan>();
+    s_Plan->seedModel = "6711";
+    const auto rows = SeedsCsv::Read(files.SampleSeeds());
+    s_Plan->seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *s_Library,
+                                                     "6711", std::nullopt, kSampleActivityMCi);
+    s_Plan->strengthAtImplantU = s_Plan->seeds.front().strengthU;
+    s_Plan->assayStrengthU = s_Plan->strengthAtImplantU;
+    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
+      s_Plan->targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
+    }
+    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
+      s_Plan->limits.push_back({limit.structureName, limit.metric, limit.limitGy});
+    }
+  }
+  static void TearDownTestSuite() {
+    s_Plan.reset();
+    s_Structures.reset();
+    s_Ct.reset();
+    s_Library.reset();
+    std::error_code error;
+    fs::remove_all(s_Folder, error);
+  }
+
+  static void ExpectNear(double live, double fresh, double tolerance, const std::string& what,
+                         int step) {
+    EXPECT_NEAR(live, fresh, tolerance) << what << " after step " << step;
+  }
+
+  static void ExpectEqualToFreshEvaluation(LivePlanEvaluation& live, int step) {
+    const Plan& edited = live.CurrentPlan();
+    const Volume<float> dose = PlanEvaluator::TotalDose(edited, s_Ct->hu.Geometry(), *s_Library);
+    const PlanEvaluation fresh = PlanEvaluator::Evaluate(edited, dose, *s_Structures, *s_Library);
+    const PlanEvaluation current = live.EvaluateAll();
+    ASSERT_EQ(current.metrics.size(), fresh.metrics.size());
+    for (std::size_t s = 0; s < fresh.metrics.size(); ++s) {
+      const auto& a = fresh.metrics[s].metrics;
+      const auto& b = current.metrics[s].metrics;
+      const std::string& name = fresh.metrics[s].structureName;
+      auto doseNear = [&](double x, double y, const char* metric) {
+        ExpectNear(y, x, kLiveTolerance * std::max(1.0, std::abs(x)), name + " " + metric, step);
+      };
+      doseNear(a.volumeCc, b.volumeCc, "volume");
+      doseNear(a.D90Gy, b.D90Gy, "D90");
+      doseNear(a.D98Gy, b.D98Gy, "D98");
+      doseNear(a.D100Gy, b.D100Gy, "D100");
+      doseNear(a.DmeanGy, b.DmeanGy, "Dmean");
+      doseNear(a.DmaxGy, b.DmaxGy, "Dmax");
+      for (const auto& [x, y, metric] : {std::tuple{a.V100Pct, b.V100Pct, "V100"},
+                                         {a.V150Pct, b.V150Pct, "V150"},
+                                         {a.V200Pct, b.V200Pct, "V200"}}) {
+        ExpectNear(y, x, kVolumePctTolerance, name + " " + metric, step);
+      }
+      for (const auto& [x, y, metric] : {std::tuple{a.D2ccGy, b.D2ccGy, "D2cc"},
+                                         {a.D1ccGy, b.D1ccGy, "D1cc"},
+                                         {a.D0_1ccGy, b.D0_1ccGy, "D0.1cc"},
+                                         {a.CI, b.CI, "CI"},
+                                         {a.EI, b.EI, "EI"}}) {
+        ASSERT_EQ(x.has_value(), y.has_value()) << name << " " << metric;
+        if (x) {
+          doseNear(*x, *y, metric);
+        }
+      }
+    }
+    ASSERT_EQ(current.limits.size(), fresh.limits.size());
+    for (std::size_t l = 0; l < fresh.limits.size(); ++l) {
+      EXPECT_EQ(current.limits[l].met, fresh.limits[l].met) << fresh.limits[l].limit.structureName;
+    }
+  }
+
+  /// The centre of a structure's mask (mean of its voxel centres).
+  static Eigen::Vector3d CentreOf(const std::string& name) {
+    const Mask& mask = s_Structures->Find(name)->mask;
+    const auto size = mask.Geometry().Size();
+    Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+    double count = 0.0;
+    for (std::int64_t k = 0; k < size[2]; ++k) {
+      for (std::int64_t j = 0; j < size[1]; ++j) {
+        for (std::int64_t i = 0; i < size[0]; ++i) {
+          if (mask.At(i, j, k)) {
+            sum += mask.Geometry().IndexToPoint(double(i), double(j), double(k));
+            count += 1.0;
+          }
+        }
+      }
+    }
+    return sum / count;
+  }
+
+  inline static fs::path s_Folder;
+  inline static std::unique_ptr<imaging::CtImage> s_Ct;
+  inline static std::unique_ptr<imaging::StructureSet> s_Structures;
+  inline static std::unique_ptr<dosimetry::SourceLibrary> s_Library;
+  inline static std::unique_ptr<Plan> s_Plan;
+};
+
+TEST_F(LivePlanEvaluationOnTheSamplePatient, TwoHundredRandomEditsDoNotDriftFromAFreshEvaluation) {
+  LivePlanEvaluation live(*s_Plan, *s_Structures, s_Ct->hu.Geometry(), *s_Library);
+  const std::string lesion = s_Plan->targets.front().structureName;
+  const Eigen::Vector3d centre = CentreOf(lesion);
+  live.EvaluateAll(); // every structure's samples kept from here on
+  std::mt19937 random(20261207);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::uniform_int_distribution<int> kind(0, 19);
+  auto randomVector = [&](double size) {
+    return Eigen::Vector3d(size * unit(random), size * unit(random), size * unit(random));
+  };
+  constexpr int kSteps = 200;
+  for (int step = 1; step <= kSteps; ++step) {
+    const std::vector<Seed>& seeds = live.CurrentPlan().seeds;
+    std::uniform_int_distribution<std::size_t> pick(0, seeds.size() - 1);
+    const int what = kind(random);
+    if (step == 100) { // every seed's strength at once (one step of many seeds)
+      std::vector<Seed> stronger = seeds;
+      for (Seed& seed : stronger) {
+        seed.strengthU *= 1.05;
+      }
+      const std::vector<Seed> before = seeds;
+      live.ChangeSeeds(stronger, before, stronger);
+    } else if (what < 12) { // a drag step
+      const std::size_t index = pick(random);
+      Seed moved = seeds[index];
+      moved.positionMm += randomVector(0.5);
+      live.ReplaceSeed(index, moved);
+    } else if (what < 15) { // a larger move, kept near the lesion
+      const std::size_t index = pick(random);
+      Seed moved = seeds[index];
+      moved.positionMm += randomVector(5.0);
+      if ((moved.positionMm - centre).norm() > 25.0) {
+        moved.positionMm = centre + randomVector(8.0);
+      }
+      live.ReplaceSeed(index, moved);
+    } else if (what < 17 || seeds.size() < 12) { // an addition
+      Seed added = seeds[pick(random)];
+      added.positionMm = centre + randomVector(12.0);
+      live.AddSeed(added);
+    } else if (what < 19) { // a deletion
+      live.RemoveSeed(pick(random));
+    } else { // one seed's strength
+      const std::size_t index = pick(random);
+      Seed changed = seeds[index];
+      changed.strengthU *= 1.0 + 0.3 * unit(random);
+      live.ReplaceSeed(index, changed);
+    }
+    live.Metrics(lesion);
+    if (step % 15 == 0) {
+      live.EvaluateAll();
+    }
+    if (step == 70 || step == 140 || step == kSteps) {
+      ExpectEqualToFreshEvaluation(live, step);
+    }
+  }
+}
+
+} // namespace
+} // namespace seedplan::planning
