@@ -149,9 +149,10 @@ void ViewEditSession::Refresh(bool whole) {
   shown.selectedSeed = m_Session->Selected();
   if (!shown.dose) {
     shown.dose = SceneDoseOf(Volume<float>(m_Session->DoseGy()));
-  } else {
-    shown.dose->values = m_Session->DoseGy();
   }
+  // Only the voxels the steps since the last refresh changed (a whole copy of the grid was ~1/20
+  // of an editing step).
+  m_Session->CopyDoseChangesInto(shown.dose->values);
   if (!whole) {
     if (const auto lesion = m_Session->EditedLesionMetrics()) {
       const auto& m = lesion->metrics;

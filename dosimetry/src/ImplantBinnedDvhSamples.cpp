@@ -327,8 +327,8 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
       }
       if (wasExact) {
         const auto exact = findExact(ordinal);
-        if (split.exact && split.parts[0] == exact->parts[0] &&
-            split.parts[1] == exact->parts[1] && split.parts[2] == exact->parts[2]) {
+        if (split.exact && split.parts[0] == exact->parts[0] && split.parts[1] == exact->parts[1] &&
+            split.parts[2] == exact->parts[2]) {
           continue;
         }
         BinExact(exact->firstSample, PartsOf(exact->parts), false);

@@ -80,7 +80,8 @@ ImplantDvhSamples::ImplantDvhSamples(const Mask& mask, std::vector<Seed> seeds,
 
 Eigen::Vector3d ImplantDvhSamples::CentreOf(const Row& row, std::int64_t i) const {
   // As DvhCalculator's scan computes it (the same arithmetic, the same points).
-  const Eigen::Vector3d rowStart = m_Mask.Geometry().IndexToPoint(0.0, double(row.j), double(row.k));
+  const Eigen::Vector3d rowStart =
+      m_Mask.Geometry().IndexToPoint(0.0, double(row.j), double(row.k));
   return rowStart + double(i) * m_StepI;
 }
 

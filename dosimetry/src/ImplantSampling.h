@@ -7,18 +7,18 @@
 
 #include "seedplan/core/GridGeometry.h"
 #include "seedplan/core/MaskIndexBox.h"
-#include "seedplan/core/Volume.h"
 #include "seedplan/core/Seed.h"
+#include "seedplan/core/Volume.h"
 #include "seedplan/dosimetry/DvhCalculator.h"
 #include "seedplan/dosimetry/GridDoseSampler.h"
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace seedplan::dosimetry::detail {

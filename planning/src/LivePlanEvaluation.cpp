@@ -7,7 +7,9 @@
 #include "seedplan/dosimetry/ImplantDose.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
+#include <limits>
 #include <utility>
 
 namespace seedplan::planning {
@@ -98,6 +100,11 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
   if (!added.empty()) {
     m_Calculator->AddDoseRate(m_DoseGy, added, m_GyPerCGyPerH);
   }
+  for (const auto* seeds : {&removed, &added}) {
+    for (const Seed& seed : *seeds) {
+      m_UncopiedChanges.push_back(seed.positionMm);
+    }
+  }
   // A structure's metrics depend on the seeds within the cutoff of it (its samples' doses), within
   // the splitting reach of it (its samples' split: ~h/relativeSpacing) and on the grid within the
   // isodose reach of it (V_ref): keep those of structures beyond all three.
@@ -146,6 +153,70 @@ void LivePlanEvaluation::Changed(const std::vector<Seed>& removed, const std::ve
       live = LiveSamples{};
     }
   }
+}
+
+void LivePlanEvaluation::CopyDoseChangesInto(Volume<float>& copy) {
+  // Beyond a few dozen changed seeds the spheres cover most of the grid: copy it whole.
+  constexpr std::size_t kMostChangedSeeds = 32;
+  const GridGeometry& geometry = m_DoseGy.Geometry();
+  if (copy.Geometry().Size() != geometry.Size() || copy.Data().size() != m_DoseGy.Data().size() ||
+      m_UncopiedChanges.size() > kMostChangedSeeds) {
+    copy = m_DoseGy;
+    m_UncopiedChanges.clear();
+    return;
+  }
+  // The voxels AddDoseRate touched lie within the cutoff of a changed seed: per row the hull of
+  // the spheres' intervals (solved in floating point, clamped to the row before becoming indices),
+  // with a voxel of margin.
+  const auto& size = geometry.Size();
+  const double h = geometry.SpacingMm().x();
+  const double reachMm = m_Plan.engine.cutoffCm * 10.0 + geometry.SpacingMm().norm();
+  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
+  double lowK = std::numeric_limits<double>::infinity(), highK = -lowK;
+  double lowJ = lowK, highJ = -lowK;
+  for (const Eigen::Vector3d& position : m_UncopiedChanges) {
+    const Eigen::Vector3d index = geometry.PointToContinuousIndex(position);
+    lowJ = std::min(lowJ, index.y() - reachMm / geometry.SpacingMm().y());
+    highJ = std::max(highJ, index.y() + reachMm / geometry.SpacingMm().y());
+    lowK = std::min(lowK, index.z() - reachMm / geometry.SpacingMm().z());
+    highK = std::max(highK, index.z() + reachMm / geometry.SpacingMm().z());
+  }
+  const auto firstK = static_cast<std::int64_t>(std::clamp(std::floor(lowK), 0.0, double(size[2])));
+  const auto lastK =
+      static_cast<std::int64_t>(std::clamp(std::ceil(highK), -1.0, double(size[2] - 1)));
+  const auto firstJ = static_cast<std::int64_t>(std::clamp(std::floor(lowJ), 0.0, double(size[1])));
+  const auto lastJ =
+      static_cast<std::int64_t>(std::clamp(std::ceil(highJ), -1.0, double(size[1] - 1)));
+  const float* from = m_DoseGy.Data().data();
+  float* to = copy.Data().data();
+  for (std::int64_t k = firstK; k <= lastK; ++k) {
+    for (std::int64_t j = firstJ; j <= lastJ; ++j) {
+      const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(j), double(k));
+      double low = std::numeric_limits<double>::infinity();
+      double high = -low;
+      for (const Eigen::Vector3d& position : m_UncopiedChanges) {
+        const Eigen::Vector3d toSeed = position - start;
+        const double along = toSeed.dot(rowDirection);
+        const double perpendicular2 = std::max(0.0, toSeed.squaredNorm() - along * along);
+        if (perpendicular2 > reachMm * reachMm) {
+          continue;
+        }
+        const double halfWidth = std::sqrt(reachMm * reachMm - perpendicular2) / h;
+        low = std::min(low, std::floor(along / h - halfWidth));
+        high = std::max(high, std::ceil(along / h + halfWidth));
+      }
+      low = std::max(low, 0.0);
+      high = std::min(high, double(size[0] - 1));
+      if (!(low <= high)) {
+        continue;
+      }
+      const std::size_t row = static_cast<std::size_t>(size[0] * (j + size[1] * k));
+      std::copy(from + row + static_cast<std::size_t>(low),
+                from + row + static_cast<std::size_t>(high) + 1,
+                to + row + static_cast<std::size_t>(low));
+    }
+  }
+  m_UncopiedChanges.clear();
 }
 
 std::size_t LivePlanEvaluation::IndexOf(const std::string& structureName) const {

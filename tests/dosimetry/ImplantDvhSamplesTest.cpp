@@ -2,7 +2,8 @@
 // ImplantBinnedDvhSamples for binned ones): after every step of long random edit sequences (moves
 // near and far, additions, deletions, strength changes, several steps merged into one update)
 // their DVH equals a fresh DvhCalculator::ComputeForImplant of the current seeds on the same dose
-// grid. Masks on anisotropic, offset, slightly rotated grids; the seeds are 6711 (the project's library).
+// grid. Masks on anisotropic, offset, slightly rotated grids; the seeds are 6711 (the project's
+// library).
 
 #include "TestModels.h"
 
@@ -93,10 +94,10 @@ protected:
         m_Lesion(Ellipsoid(m_Geometry, {2.0, -1.0, 3.0}, {14.0, 11.0, 12.0})),
         m_Body(Ellipsoid(m_Geometry, {0.0, 0.0, 0.0}, {55.0, 50.0, 40.0})) {
     for (int n = 0; n < 8; ++n) {
-      m_Seeds.push_back(MakeSeed(Eigen::Vector3d(2.0 + 6.0 * (n % 2) - 3.0,
-                                                 -1.0 + 5.0 * ((n / 2) % 2) - 2.5,
-                                                 3.0 + 5.0 * (n / 4) - 2.5),
-                                 0.7));
+      m_Seeds.push_back(
+          MakeSeed(Eigen::Vector3d(2.0 + 6.0 * (n % 2) - 3.0, -1.0 + 5.0 * ((n / 2) % 2) - 2.5,
+                                   3.0 + 5.0 * (n / 4) - 2.5),
+                   0.7));
     }
     m_Dose = m_Calculator.DoseRateGridCGyPerH(m_Geometry, m_Seeds);
     for (float& value : m_Dose.Data()) {
@@ -121,9 +122,8 @@ protected:
       added.push_back(moved);
       m_Seeds[index] = moved;
     } else if (what == 6 || (what == 7 && m_Seeds.size() <= 4)) { // an addition
-      const Seed seed =
-          MakeSeed(lesionCentre + 10.0 * Eigen::Vector3d(unit(random), unit(random), unit(random)),
-                   0.7);
+      const Seed seed = MakeSeed(
+          lesionCentre + 10.0 * Eigen::Vector3d(unit(random), unit(random), unit(random)), 0.7);
       added.push_back(seed);
       m_Seeds.push_back(seed);
     } else if (what == 7) { // a deletion
@@ -175,8 +175,8 @@ TEST_F(LiveDvhSamples, ExactSamplesFollowARandomEditSequenceAsAFreshComputation)
     resampled += live.LastResampledVoxels();
     pendingRemoved.clear();
     pendingAdded.clear();
-    const Dvh fresh =
-        DvhCalculator::ComputeForImplant(m_Lesion, m_Seeds, m_Calculator, m_Factor, nullptr, options);
+    const Dvh fresh = DvhCalculator::ComputeForImplant(m_Lesion, m_Seeds, m_Calculator, m_Factor,
+                                                       nullptr, options);
     ASSERT_EQ(live.SampleCount(), fresh.SampleCount()) << "step " << step;
     ExpectSameDvh(live.ToDvh(), fresh, kExactTolerance, step);
   }

@@ -60,6 +60,12 @@ public:
   /// those seeds only. InvalidInput for a bad added seed (nothing is changed then).
   void ChangeSeeds(std::vector<Seed> seeds, const std::vector<Seed>& removed,
                    const std::vector<Seed>& added);
+  /// Brings `copy` (a copy of DoseGy(): the window's scene) up to date by copying only the voxels
+  /// the changes since the last call (or since construction) can have touched: those within the
+  /// cutoff of a changed seed, row by row (a step touches ~1/5 of the sample CT's grid). A copy of
+  /// another size is replaced by a whole copy. One copy is tracked (the window's).
+  void CopyDoseChangesInto(Volume<float>& copy);
+
   /// The structures whose metrics the last changes made stale (recomputed by the next Metrics,
   /// Curve or EvaluateAll), in the structure set's order.
   std::vector<std::string> StaleStructures() const;
@@ -79,7 +85,7 @@ private:
   };
   /// A structure's live samples and the seed changes not yet applied to them.
   struct LiveSamples {
-    std::unique_ptr<dosimetry::ImplantDvhSamples> samples;       ///< exact-sampled structures
+    std::unique_ptr<dosimetry::ImplantDvhSamples> samples;      ///< exact-sampled structures
     std::unique_ptr<dosimetry::ImplantBinnedDvhSamples> binned; ///< binned ones
     bool Kept() const { return samples || binned; }
     std::vector<Seed> pendingRemoved;
@@ -98,6 +104,8 @@ private:
   Volume<float> m_DoseGy;
   std::vector<std::optional<Cached>> m_Cache;
   std::vector<LiveSamples> m_Samples;
+  /// Positions of the seeds changed since the last CopyDoseChangesInto.
+  std::vector<Eigen::Vector3d> m_UncopiedChanges;
   std::vector<std::optional<MaskIndexBox>> m_Boxes; ///< of each structure's mask, found once
   std::vector<std::int64_t> m_InsideVoxels;         ///< of each structure's mask, counted once
 };

@@ -50,6 +50,9 @@ public:
   const PlanEditor& Editor() const { return m_Editor; }
   /// The total dose (Gy) of the current seeds on the CT grid.
   const Volume<float>& DoseGy() const { return m_Live.DoseGy(); }
+  /// Brings a copy of DoseGy() up to date, copying only what the steps since the last call
+  /// changed (LivePlanEvaluation::CopyDoseChangesInto).
+  void CopyDoseChangesInto(Volume<float>& copy) { m_Live.CopyDoseChangesInto(copy); }
 
   /// The seed whose centre is nearest `pointMm`, if one lies within `radiusMm` of it.
   std::optional<std::size_t> SeedNear(const Eigen::Vector3d& pointMm, double radiusMm) const;
