@@ -27,13 +27,20 @@ std::filesystem::path FullProgram() {
   return (error ? std::filesystem::path(".") : self.parent_path()) / "seedplan-full";
 }
 
-int RunFullProgram(char** argv) {
+int RunFullProgram(char** argv, const std::string& command) {
   // Large allocations (CT, dose grid, DVH samples) in transparent huge pages where the kernel
   // offers them on request (THP "madvise" mode, Debian's default): a first touch then costs one
   // fault per 2 MB instead of per 4 kB (on the project's VM a fault costs ~8 us and `evaluate`
   // took 1.3e5 of them). A glibc tunable (glibc >= 2.35), read at start-up, so it is set here for
   // seedplan-full; a value the user set is kept.
   ::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 0);
+  // The viewer is interactive: between its short parallel loops (a live editing step runs a dozen)
+  // OpenMP threads that spin-wait (libgomp's default) take the CPU the next loop needs; on a
+  // loaded machine one editing step took 2-3 times as long (bench/EditBenchmark.cpp, issue 14).
+  // Read by libgomp when it loads, so set here for seedplan-full; a value the user set is kept.
+  if (command == "view") {
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+  }
   const std::string path = FullProgram().string();
   ::execv(path.c_str(), argv);
   std::cerr << "seedplan: internal error: cannot run " << path << ": " << std::strerror(errno)
@@ -54,7 +61,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!IsLightCommand(first)) {
-    return RunFullProgram(argv);
+    return RunFullProgram(argv, first);
   }
   return seedplan::app::RunProgram(
       argc, argv,
@@ -63,5 +70,5 @@ int main(int argc, char** argv) {
         seedplan::app::RegisterDoseRateCommand(app);
         seedplan::app::RegisterDoseCommand(app);
       },
-      [argv] { return RunFullProgram(argv); });
+      [argv, first] { return RunFullProgram(argv, first); });
 }

@@ -7,7 +7,10 @@
 //    target: <= 20 ms);
 //  - BM_MoveSeedEveryStructure: the same step and every structure's metrics and DVH curves
 //    (those the step reached recomputed; target: <= 100 ms).
-// Run: build/bench/seedplan_bench_edit (no display needed).
+// Run: OMP_NUM_THREADS=2 build/bench/seedplan_bench_edit (no display needed). `seedplan view`
+// runs with OMP_WAIT_POLICY=PASSIVE (set by the launcher, app/Launcher.cpp): measure what the
+// window does with OMP_WAIT_POLICY=passive as well (on a loaded machine libgomp's default
+// spin-waiting made the lesion step 1.5 times as long).
 
 #include "seedplan/core/SeedsCsv.h"
 #include "seedplan/dosimetry/SeedStrength.h"
