@@ -56,6 +56,8 @@ struct Avx2 {
     const float lanes = count >= kWidth ? static_cast<float>(kWidth) : static_cast<float>(count);
     return _mm256_cmp_ps(LaneIndex(), _mm256_set1_ps(lanes), _CMP_LT_OQ);
   }
+  static F Load(const float* p) { return _mm256_loadu_ps(p); }
+  static void Store(float* p, F v) { _mm256_storeu_ps(p, v); }
   static F LoadMasked(const float* p, M m) { return _mm256_maskload_ps(p, _mm256_castps_si256(m)); }
   static void StoreMasked(float* p, M m, F v) { _mm256_maskstore_ps(p, _mm256_castps_si256(m), v); }
 };
@@ -63,23 +65,32 @@ struct Avx2 {
 /// For each of the 8 lanes, the 64-bit record pairs[2 index], pairs[2 index + 1] as two vectors
 /// (first, second) in lane order. A 4-lane 64-bit gather costs about a third of an 8-lane 32-bit
 /// one on the machines measured: the lanes {0,1,4,5} and {2,3,6,7} are gathered separately so that
-/// one in-lane shuffle per half puts them back in order.
-inline void GatherPairs(__m256 m, __m256i index, const float* pairs, __m256& first,
-                        __m256& second) {
-  const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
-  const __m256i split = _mm256_permutevar8x32_epi32(index, order);
-  const __m256i splitMask = _mm256_permutevar8x32_epi32(_mm256_castps_si256(m), order);
-  // The 64-bit gather's mask is the sign bit of each 64-bit element: widen the 32-bit lane masks.
-  const __m256i maskLow = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(splitMask));
-  const __m256i maskHigh = _mm256_cvtepi32_epi64(_mm256_extracti128_si256(splitMask, 1));
+/// one in-lane shuffle per half puts them back in order. Every lane is gathered (the indices are
+/// clamped to the table, so inactive lanes read valid nodes): an unmasked gather needs no mask
+/// to be widened to 64 bits.
+[[gnu::always_inline]] inline void GatherPairs(__m256i index, const float* pairs, __m256& first,
+                                               __m256& second) {
+  const __m256i split =
+      _mm256_permutevar8x32_epi32(index, _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
   const auto* base = reinterpret_cast<const double*>(pairs);
-  const __m256 low = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
-      _mm256_setzero_pd(), base, _mm256_castsi256_si128(split), _mm256_castsi256_pd(maskLow), 8));
-  const __m256 high = _mm256_castpd_ps(_mm256_mask_i32gather_pd(_mm256_setzero_pd(), base,
-                                                                _mm256_extracti128_si256(split, 1),
-                                                                _mm256_castsi256_pd(maskHigh), 8));
+  // The masked form with every lane on: the same instruction, and GCC 12's unmasked intrinsic
+  // fills its unused operand from an uninitialised variable (GCC bug 105593).
+  const __m256d all = _mm256_castsi256_pd(_mm256_set1_epi32(-1));
+  const __m256 low = _mm256_castpd_ps(
+      _mm256_mask_i32gather_pd(_mm256_setzero_pd(), base, _mm256_castsi256_si128(split), all, 8));
+  const __m256 high = _mm256_castpd_ps(_mm256_mask_i32gather_pd(
+      _mm256_setzero_pd(), base, _mm256_extracti128_si256(split, 1), all, 8));
   first = _mm256_shuffle_ps(low, high, 0x88);
   second = _mm256_shuffle_ps(low, high, 0xDD);
+}
+
+/// floor(v) as an index in [0, highest] (v >= 0 here; a NaN or negative value gives 0, a value
+/// beyond the table its last interval), and the weight v - index.
+[[gnu::always_inline]] inline __m256i IndexOf(__m256 v, std::int32_t highest, __m256& weight) {
+  const __m256i index = _mm256_max_epi32(
+      _mm256_min_epi32(_mm256_cvttps_epi32(v), _mm256_set1_epi32(highest)), _mm256_setzero_si256());
+  weight = _mm256_sub_ps(v, _mm256_cvtepi32_ps(index));
+  return index;
 }
 
 /// g · A from the uniform tables, each interval's two nodes fetched as one 64-bit record.
@@ -87,35 +98,33 @@ struct PairGatherLookup {
   template <class V, KernelKind kKind>
   static __m256 Evaluate(const KernelView& kernel, const SeedFrame<V>& frame) {
     const __m256 zero = _mm256_setzero_ps();
-    const __m256 fg = _mm256_mul_ps(frame.rc, _mm256_set1_ps(kernel.invRadialStepCm));
-    const __m256i ig =
-        _mm256_min_epi32(_mm256_cvttps_epi32(fg), _mm256_set1_epi32(kernel.radialCount - 2));
-    const __m256 wg = _mm256_sub_ps(fg, _mm256_cvtepi32_ps(ig));
+    __m256 wg, wa;
+    const __m256i ig = IndexOf(_mm256_mul_ps(frame.rc, _mm256_set1_ps(kernel.invRadialStepCm)),
+                               kernel.radialCount - 2, wg);
     __m256 g0, g1;
-    GatherPairs(frame.inside, ig, kernel.radialPairs, g0, g1);
+    GatherPairs(ig, kernel.radialPairs, g0, g1);
     const __m256 radial = _mm256_max_ps(_mm256_fmadd_ps(wg, _mm256_sub_ps(g1, g0), g0), zero);
-    const __m256 fa = _mm256_mul_ps(frame.rc, _mm256_set1_ps(kernel.invAnisotropyRadialStepCm));
-    const __m256i ia = _mm256_min_epi32(_mm256_cvttps_epi32(fa),
-                                        _mm256_set1_epi32(kernel.anisotropyRadialCount - 2));
-    const __m256 wa = _mm256_sub_ps(fa, _mm256_cvtepi32_ps(ia));
+    const __m256i ia =
+        IndexOf(_mm256_mul_ps(frame.rc, _mm256_set1_ps(kernel.invAnisotropyRadialStepCm)),
+                kernel.anisotropyRadialCount - 2, wa);
     __m256 anisotropy;
     if constexpr (kKind == KernelKind::Line2D) {
       const std::int32_t angles = kernel.anisotropyAngleCount;
-      const __m256 ft = _mm256_mul_ps(frame.theta, _mm256_set1_ps(kernel.invAngleStepRad));
-      const __m256i it = _mm256_min_epi32(_mm256_cvttps_epi32(ft), _mm256_set1_epi32(angles - 2));
-      const __m256 wt = _mm256_sub_ps(ft, _mm256_cvtepi32_ps(it));
+      __m256 wt;
+      const __m256i it = IndexOf(_mm256_mul_ps(frame.theta, _mm256_set1_ps(kernel.invAngleStepRad)),
+                                 angles - 2, wt);
       const __m256i index0 =
           _mm256_add_epi32(_mm256_mullo_epi32(ia, _mm256_set1_epi32(angles)), it);
       __m256 k00, k01, k10, k11;
-      GatherPairs(frame.inside, index0, kernel.anisotropyPairs, k00, k01);
-      GatherPairs(frame.inside, _mm256_add_epi32(index0, _mm256_set1_epi32(angles)),
-                  kernel.anisotropyPairs, k10, k11);
+      GatherPairs(index0, kernel.anisotropyPairs, k00, k01);
+      GatherPairs(_mm256_add_epi32(index0, _mm256_set1_epi32(angles)), kernel.anisotropyPairs, k10,
+                  k11);
       const __m256 k0 = _mm256_fmadd_ps(wt, _mm256_sub_ps(k01, k00), k00);
       const __m256 k1 = _mm256_fmadd_ps(wt, _mm256_sub_ps(k11, k10), k10);
       anisotropy = _mm256_fmadd_ps(wa, _mm256_sub_ps(k1, k0), k0);
     } else {
       __m256 k0, k1;
-      GatherPairs(frame.inside, ia, kernel.anisotropyPairs, k0, k1);
+      GatherPairs(ia, kernel.anisotropyPairs, k0, k1);
       anisotropy = _mm256_fmadd_ps(wa, _mm256_sub_ps(k1, k0), k0);
     }
     return _mm256_mul_ps(radial, _mm256_max_ps(anisotropy, zero));

@@ -68,6 +68,8 @@ struct Avx512 {
   static M FirstLanes(std::int64_t count) {
     return count >= kWidth ? static_cast<M>(0xFFFF) : static_cast<M>((1u << count) - 1u);
   }
+  static F Load(const float* p) { return _mm512_loadu_ps(p); }
+  static void Store(float* p, F v) { _mm512_storeu_ps(p, v); }
   static F LoadMasked(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
   static void StoreMasked(float* p, M m, F v) { _mm512_mask_storeu_ps(p, m, v); }
 };

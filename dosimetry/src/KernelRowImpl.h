@@ -13,6 +13,8 @@
 
 #include "KernelRow.h"
 
+#include <type_traits>
+
 namespace seedplan::dosimetry::detail {
 namespace {
 
@@ -43,14 +45,16 @@ template <class V> struct SeedFrame {
   typename V::F geometry; ///< scale · G(r_c, θ)
 };
 
-/// The geometry part at offsets (x, y, z) cm from a seed with long axis (ax, ay, az).
+/// The geometry part from a point's offset to the seed given as its component along the seed's
+/// long axis (`along`, signed), its cross product with the axis (cx, cy, cz; its length is the
+/// distance from the axis) and r² (the 1D kinds read only r²).
 template <class V, KernelKind kKind>
-SeedFrame<V> FrameAt(const KernelView& kernel, typename V::F x, typename V::F y, typename V::F z,
-                     typename V::F ax, typename V::F ay, typename V::F az, typename V::M active) {
+[[gnu::always_inline]] inline SeedFrame<V> FrameOf(const KernelView& kernel, typename V::F r2,
+                                                   typename V::F alongSigned, typename V::F away2,
+                                                   typename V::M active) {
   using F = typename V::F;
   using M = typename V::M;
   SeedFrame<V> frame;
-  const F r2 = V::Fma(z, z, V::Fma(y, y, V::Mul(x, x)));
   frame.inside = V::And(active, V::Le(r2, V::Set(kernel.cutoffCm2)));
   const F minimumRadius = V::Set(kernel.minimumRadiusCm);
   const F r = V::Sqrt(r2);
@@ -66,13 +70,8 @@ SeedFrame<V> FrameAt(const KernelView& kernel, typename V::F x, typename V::F y,
   } else {
     F away = rc; // θ0 = 90° for the 1D line source
     if constexpr (kKind == KernelKind::Line2D) {
-      F along = V::Abs(V::Fma(z, az, V::Fma(y, ay, V::Mul(x, ax))));
-      // Distance from the axis as |offset x axis|: r² - along² would lose every digit next to
-      // the axis, where F is steepest in θ.
-      const F cx = V::Fms(y, az, V::Mul(z, ay));
-      const F cy = V::Fms(z, ax, V::Mul(x, az));
-      const F cz = V::Fms(x, ay, V::Mul(y, ax));
-      away = V::Sqrt(V::Fma(cz, cz, V::Fma(cy, cy, V::Mul(cx, cx))));
+      F along = V::Abs(alongSigned);
+      away = V::Sqrt(away2);
       // Inside r_min the dose is the one at r_min in the same direction: scale the offset.
       const M near = V::And(frame.inside, V::Lt(r, minimumRadius));
       if (V::Any(near)) {
@@ -90,6 +89,9 @@ SeedFrame<V> FrameAt(const KernelView& kernel, typename V::F x, typename V::F y,
       const F q = V::Mul(low, V::Rcp(high));
       const F atanQ = V::Mul(q, ArcTanOverX<V>(V::Mul(q, q)));
       frame.theta = V::Select(V::Gt(away, along), V::Sub(V::Set(kHalfPi), atanQ), atanQ);
+    } else {
+      (void)alongSigned;
+      (void)away2;
     }
     const F a = V::Mul(V::Set(kernel.activeLengthCm), away);
     const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
@@ -101,6 +103,30 @@ SeedFrame<V> FrameAt(const KernelView& kernel, typename V::F x, typename V::F y,
     frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
   }
   return frame;
+}
+
+/// The geometry part at offsets (x, y, z) cm from a seed with long axis (ax, ay, az).
+template <class V, KernelKind kKind>
+[[gnu::always_inline]] inline SeedFrame<V>
+FrameAt(const KernelView& kernel, typename V::F x, typename V::F y, typename V::F z,
+        typename V::F ax, typename V::F ay, typename V::F az, typename V::M active) {
+  using F = typename V::F;
+  const F r2 = V::Fma(z, z, V::Fma(y, y, V::Mul(x, x)));
+  if constexpr (kKind == KernelKind::Line2D) {
+    const F along = V::Fma(z, az, V::Fma(y, ay, V::Mul(x, ax)));
+    // Distance from the axis as |offset x axis|: r² - along² would lose every digit next to
+    // the axis, where F is steepest in θ.
+    const F cx = V::Fms(y, az, V::Mul(z, ay));
+    const F cy = V::Fms(z, ax, V::Mul(x, az));
+    const F cz = V::Fms(x, ay, V::Mul(y, ax));
+    const F away2 = V::Fma(cz, cz, V::Fma(cy, cy, V::Mul(cx, cx)));
+    return FrameOf<V, kKind>(kernel, r2, along, away2, active);
+  } else {
+    (void)ax;
+    (void)ay;
+    (void)az;
+    return FrameOf<V, kKind>(kernel, r2, r2, r2, active);
+  }
 }
 
 /// g · A from the uniform tables by gathers: g linear and A bilinear (1D: linear) on their
@@ -149,23 +175,62 @@ struct GatherLookup {
 template <class V, KernelKind kKind, class Lookup>
 void RowLoop(const KernelView& kernel, const RowTask& task, float* row) {
   using F = typename V::F;
+  using M = typename V::M;
+  const F scale = V::Set(task.scale);
+  const F lanes = V::LaneIndex();
+  // Along a row the offset is start + i·step, so its component along the axis and its cross
+  // product with the axis are linear in i too: their row-invariant parts are formed once, in
+  // double, and each voxel costs one FMA per component instead of the full products.
+  double alongStart = 0.0, alongStep = 0.0, crossStart[3] = {}, crossStep[3] = {};
+  for (int c = 0; c < 3; ++c) {
+    const int c1 = (c + 1) % 3, c2 = (c + 2) % 3;
+    alongStart += double(task.start[c]) * task.axis[c];
+    alongStep += double(task.step[c]) * task.axis[c];
+    crossStart[c] = double(task.start[c1]) * task.axis[c2] - double(task.start[c2]) * task.axis[c1];
+    crossStep[c] = double(task.step[c1]) * task.axis[c2] - double(task.step[c2]) * task.axis[c1];
+  }
+  const F along0 = V::Set(float(alongStart)), alongD = V::Set(float(alongStep));
+  const F cx0 = V::Set(float(crossStart[0])), cxD = V::Set(float(crossStep[0]));
+  const F cy0 = V::Set(float(crossStart[1])), cyD = V::Set(float(crossStep[1]));
+  const F cz0 = V::Set(float(crossStart[2])), czD = V::Set(float(crossStep[2]));
   const F startX = V::Set(task.start[0]), startY = V::Set(task.start[1]),
           startZ = V::Set(task.start[2]);
   const F stepX = V::Set(task.step[0]), stepY = V::Set(task.step[1]), stepZ = V::Set(task.step[2]);
-  const F axisX = V::Set(task.axis[0]), axisY = V::Set(task.axis[1]), axisZ = V::Set(task.axis[2]);
-  const F scale = V::Set(task.scale);
-  const F lanes = V::LaneIndex();
-  for (std::int64_t i = task.first; i <= task.last; i += V::kWidth) {
-    const typename V::M active = V::FirstLanes(task.last - i + 1);
+  // The dose of the vector at voxel i added into row[i...]; full vectors load and store whole
+  // (masked stores are slow on some CPUs), the last partial one is masked (no scalar tail).
+  const auto add = [&](std::int64_t i, M active, auto whole) __attribute__((always_inline)) {
     const F fi = V::Add(V::Set(static_cast<float>(i)), lanes);
-    const F x = V::Fma(fi, stepX, startX);
-    const F y = V::Fma(fi, stepY, startY);
-    const F z = V::Fma(fi, stepZ, startZ);
-    const SeedFrame<V> frame = FrameAt<V, kKind>(kernel, x, y, z, axisX, axisY, axisZ, active);
+    SeedFrame<V> frame;
+    if constexpr (kKind == KernelKind::Line2D) {
+      const F along = V::Fma(fi, alongD, along0);
+      const F cx = V::Fma(fi, cxD, cx0);
+      const F cy = V::Fma(fi, cyD, cy0);
+      const F cz = V::Fma(fi, czD, cz0);
+      const F away2 = V::Fma(cz, cz, V::Fma(cy, cy, V::Mul(cx, cx)));
+      frame = FrameOf<V, kKind>(kernel, V::Fma(along, along, away2), along, away2, active);
+    } else {
+      const F x = V::Fma(fi, stepX, startX);
+      const F y = V::Fma(fi, stepY, startY);
+      const F z = V::Fma(fi, stepZ, startZ);
+      const F r2 = V::Fma(z, z, V::Fma(y, y, V::Mul(x, x)));
+      frame = FrameOf<V, kKind>(kernel, r2, r2, r2, active);
+    }
     const F dose = V::MaskZero(
         frame.inside, V::Mul(frame.geometry, Lookup::template Evaluate<V, kKind>(kernel, frame)));
     float* out = row + i;
-    V::StoreMasked(out, active, V::Fma(dose, scale, V::LoadMasked(out, active)));
+    if constexpr (decltype(whole)::value) {
+      V::Store(out, V::Fma(dose, scale, V::Load(out)));
+    } else {
+      V::StoreMasked(out, active, V::Fma(dose, scale, V::LoadMasked(out, active)));
+    }
+  };
+  std::int64_t i = task.first;
+  const M all = V::FirstLanes(V::kWidth);
+  for (; i + V::kWidth - 1 <= task.last; i += V::kWidth) {
+    add(i, all, std::true_type{});
+  }
+  if (i <= task.last) {
+    add(i, V::FirstLanes(task.last - i + 1), std::false_type{});
   }
 }
 

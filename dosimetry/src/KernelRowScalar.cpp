@@ -45,6 +45,8 @@ struct Scalar {
   static I MulI(I a, I b) { return a * b; }
   static F Gather(M m, I index, const float* base) { return m ? base[index] : 0.0f; }
   static M FirstLanes(std::int64_t count) { return count > 0; }
+  static F Load(const float* p) { return *p; }
+  static void Store(float* p, F v) { *p = v; }
   static F LoadMasked(const float* p, M m) { return m ? *p : 0.0f; }
   static void StoreMasked(float* p, M m, F v) {
     if (m) {
