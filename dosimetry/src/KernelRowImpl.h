@@ -38,6 +38,20 @@ template <class V> typename V::F ArcTanOverX(typename V::F x2) {
   return V::Fma(V::Mul(V::Set(0.0028662257f), x8), x8, p07);
 }
 
+/// Points at least kFarLengths active lengths L from the seed centre have q = a/b = L y/(r² - L²/4)
+/// <= L r/(r² - L²/4) <= sqrt(0.1) (the bound is reached at r = L (1 + sqrt(1.1))/(2 sqrt(0.1)) =
+/// 3.239 L), so a <= b and atan(q)/q is its Taylor series 1 - y/3 + y²/5 - ... in y = q² <= 0.1:
+/// truncated after y⁵, the error is below y⁶/13 <= 8e-8, the rounding of float.
+constexpr double kFarLengths = 3.25;
+template <class V> typename V::F FarSeriesOfArcTanOverX(typename V::F y) {
+  using F = typename V::F;
+  const F y2 = V::Mul(y, y);
+  const F p01 = V::Fma(V::Set(-1.0f / 3.0f), y, V::Set(1.0f));
+  const F p23 = V::Fma(V::Set(-1.0f / 7.0f), y, V::Set(1.0f / 5.0f));
+  const F p45 = V::Fma(V::Set(-1.0f / 11.0f), y, V::Set(1.0f / 9.0f));
+  return V::Fma(V::Fma(p45, y2, p23), y2, p01);
+}
+
 constexpr float kHalfPi = 1.57079632679489661923f;
 /// Keeps 0/0 away when a point sits on the seed centre (handled separately below).
 constexpr float kTiny = 1e-30f;
@@ -53,8 +67,9 @@ template <class V> struct SeedFrame {
 /// The geometry part from a point's offset to the seed given as its component along the seed's
 /// long axis (`along`, signed), its cross product with the axis (cx, cy, cz; its length is the
 /// distance from the axis) and r² (the 1D kinds read only r²).
-/// kMayBeNear false: the caller knows no lane is closer to the seed than r_min.
-template <class V, KernelKind kKind, bool kMayBeNear = true>
+/// kMayBeNear false: the caller knows no lane is closer to the seed than r_min. kFar: the caller
+/// knows every lane is at least kFarLengths active lengths away (see FarSeriesOfArcTanOverX).
+template <class V, KernelKind kKind, bool kMayBeNear = true, bool kFar = false>
 [[gnu::always_inline]] inline SeedFrame<V> FrameOf(const KernelView& kernel, typename V::F r2,
                                                    typename V::F alongSigned, typename V::F away2,
                                                    typename V::M active) {
@@ -64,7 +79,7 @@ template <class V, KernelKind kKind, bool kMayBeNear = true>
   frame.inside = V::And(active, V::Le(r2, V::Set(kernel.cutoffCm2)));
   const F minimumRadius = V::Set(kernel.minimumRadiusCm);
   const F r = V::Sqrt(r2);
-  const F rc = V::Max(r, minimumRadius);
+  const F rc = kFar ? r : V::Max(r, minimumRadius);
   frame.rc = rc;
   frame.theta = V::Set(kHalfPi);
 
@@ -100,13 +115,21 @@ template <class V, KernelKind kKind, bool kMayBeNear = true>
       (void)away2;
     }
     const F a = V::Mul(V::Set(kernel.activeLengthCm), away);
-    const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
-    const F low = V::Min(a, b);
-    const F inverse = V::Rcp(V::Max(a, b));
-    const F q = V::Mul(low, inverse);
-    const F ratio = ArcTanOverX<V>(V::Mul(q, q)); // atan(q)/q
-    const F beta = V::Select(V::Le(a, b), ratio, V::Fnma(q, ratio, V::Set(kHalfPi)));
-    frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
+    if constexpr (kFar) {
+      // r_c = r and a <= b: the first branch, with the short series.
+      const F inverse = V::Rcp(V::Sub(r2, V::Set(kernel.quarterLength2Cm2)));
+      const F q = V::Mul(a, inverse);
+      frame.geometry =
+          V::Mul(V::Mul(FarSeriesOfArcTanOverX<V>(V::Mul(q, q)), V::Set(kernel.scale)), inverse);
+    } else {
+      const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
+      const F low = V::Min(a, b);
+      const F inverse = V::Rcp(V::Max(a, b));
+      const F q = V::Mul(low, inverse);
+      const F ratio = ArcTanOverX<V>(V::Mul(q, q)); // atan(q)/q
+      const F beta = V::Select(V::Le(a, b), ratio, V::Fnma(q, ratio, V::Set(kHalfPi)));
+      frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
+    }
   }
   return frame;
 }
@@ -178,7 +201,7 @@ struct GatherLookup {
   }
 };
 
-template <class V, KernelKind kKind, class Lookup, bool kMayBeNear>
+template <class V, KernelKind kKind, class Lookup, bool kMayBeNear, bool kFar>
 void RowLoop(const KernelView& kernel, const RowTask& task, float* row) {
   using F = typename V::F;
   using M = typename V::M;
@@ -213,14 +236,14 @@ void RowLoop(const KernelView& kernel, const RowTask& task, float* row) {
       const F cy = V::Fma(fi, cyD, cy0);
       const F cz = V::Fma(fi, czD, cz0);
       const F away2 = V::Fma(cz, cz, V::Fma(cy, cy, V::Mul(cx, cx)));
-      frame =
-          FrameOf<V, kKind, kMayBeNear>(kernel, V::Fma(along, along, away2), along, away2, active);
+      frame = FrameOf<V, kKind, kMayBeNear, kFar>(kernel, V::Fma(along, along, away2), along, away2,
+                                                  active);
     } else {
       const F x = V::Fma(fi, stepX, startX);
       const F y = V::Fma(fi, stepY, startY);
       const F z = V::Fma(fi, stepZ, startZ);
       const F r2 = V::Fma(z, z, V::Fma(y, y, V::Mul(x, x)));
-      frame = FrameOf<V, kKind>(kernel, r2, r2, r2, active);
+      frame = FrameOf<V, kKind, true, kFar>(kernel, r2, r2, r2, active);
     }
     const F dose = V::MaskZero(
         frame.inside, V::Mul(frame.geometry, Lookup::template Evaluate<V, kKind>(kernel, frame)));
@@ -265,10 +288,13 @@ void PointLoop(const KernelView& kernel, const PointTask& task, float* out) {
   }
 }
 
-/// Whether a voxel of the row may lie closer to the seed than r_min: the row's closest approach
-/// to the seed (in double, with a margin far above float rounding), so that the rows that do not
-/// (nearly all) skip the test.
-inline bool RowMayComeNear(const KernelView& kernel, const RowTask& task) {
+/// How close a row comes to the seed.
+enum class RowReach { Near, Middle, Far };
+
+/// The row's closest approach to the seed (in double, with margins far above float rounding):
+/// Near if a voxel may lie within r_min, Far if every voxel is kFarLengths active lengths away
+/// (nearly every row; both tests skipped), Middle otherwise.
+inline RowReach ReachOf(const KernelView& kernel, const RowTask& task) {
   double along = 0.0, step2 = 0.0;
   for (int c = 0; c < 3; ++c) {
     along += double(task.start[c]) * task.step[c];
@@ -282,24 +308,40 @@ inline bool RowMayComeNear(const KernelView& kernel, const RowTask& task) {
     closest2 += d * d;
   }
   const double minimum = kernel.minimumRadiusCm;
-  return !(closest2 > minimum * minimum * 1.001);
+  if (!(closest2 > minimum * minimum * 1.001)) {
+    return RowReach::Near;
+  }
+  const double lengths = kFarLengths * kernel.activeLengthCm;
+  const double far = lengths > 1.001 * minimum ? lengths : 1.001 * minimum;
+  return closest2 >= far * far ? RowReach::Far : RowReach::Middle;
+}
+
+template <class V, KernelKind kKind, class Lookup>
+void RowOfKind(const KernelView& kernel, const RowTask& task, float* row) {
+  switch (ReachOf(kernel, task)) {
+  case RowReach::Near:
+    RowLoop<V, kKind, Lookup, true, false>(kernel, task, row);
+    break;
+  case RowReach::Middle:
+    RowLoop<V, kKind, Lookup, false, false>(kernel, task, row);
+    break;
+  case RowReach::Far:
+    RowLoop<V, kKind, Lookup, false, true>(kernel, task, row);
+    break;
+  }
 }
 
 template <class V, class Lookup>
 void Row(const KernelView& kernel, const RowTask& task, float* row) {
   switch (kernel.kind) {
   case KernelKind::Line2D:
-    if (RowMayComeNear(kernel, task)) {
-      RowLoop<V, KernelKind::Line2D, Lookup, true>(kernel, task, row);
-    } else {
-      RowLoop<V, KernelKind::Line2D, Lookup, false>(kernel, task, row);
-    }
+    RowOfKind<V, KernelKind::Line2D, Lookup>(kernel, task, row);
     break;
   case KernelKind::Line1D:
-    RowLoop<V, KernelKind::Line1D, Lookup, true>(kernel, task, row);
+    RowOfKind<V, KernelKind::Line1D, Lookup>(kernel, task, row);
     break;
   case KernelKind::Point1D:
-    RowLoop<V, KernelKind::Point1D, Lookup, true>(kernel, task, row);
+    RowLoop<V, KernelKind::Point1D, Lookup, true, false>(kernel, task, row);
     break;
   }
 }
