@@ -88,6 +88,23 @@ template <class V, KernelKind kKind, bool kMayBeNear = true, bool kFar = false>
   // reciprocal serves both the quotient and the division.
   if constexpr (kKind == KernelKind::Point1D) {
     frame.geometry = V::Mul(V::Set(kernel.scale), V::Rcp(V::Mul(rc, rc)));
+  } else if constexpr (kFar) {
+    // Far from the seed (r_c = r, a <= b): everything from squares, so that no square root but
+    // that of q² lies on the chain to θ and the lookups (the loop is bound by that latency).
+    F distance2 = r2; // (distance from the axis)², r² for the 1D line (θ0 = 90°)
+    if constexpr (kKind == KernelKind::Line2D) {
+      const F along2 = V::Mul(alongSigned, alongSigned);
+      const F low2 = V::Min(away2, along2);
+      const F high2 = V::Max(V::Max(away2, along2), V::Set(kTiny));
+      const F q2 = V::Mul(low2, V::Rcp(high2));
+      const F atanQ = V::Mul(V::Sqrt(q2), ArcTanOverX<V>(q2));
+      frame.theta = V::Select(V::Gt(away2, along2), V::Sub(V::Set(kHalfPi), atanQ), atanQ);
+      distance2 = away2;
+    }
+    const F inverse = V::Rcp(V::Sub(r2, V::Set(kernel.quarterLength2Cm2)));
+    const F q2 = V::Mul(V::Mul(V::Set(kernel.activeLengthCm * kernel.activeLengthCm), distance2),
+                        V::Mul(inverse, inverse));
+    frame.geometry = V::Mul(V::Mul(FarSeriesOfArcTanOverX<V>(q2), V::Set(kernel.scale)), inverse);
   } else {
     F away = rc; // θ0 = 90° for the 1D line source
     if constexpr (kKind == KernelKind::Line2D) {
@@ -115,21 +132,13 @@ template <class V, KernelKind kKind, bool kMayBeNear = true, bool kFar = false>
       (void)away2;
     }
     const F a = V::Mul(V::Set(kernel.activeLengthCm), away);
-    if constexpr (kFar) {
-      // r_c = r and a <= b: the first branch, with the short series.
-      const F inverse = V::Rcp(V::Sub(r2, V::Set(kernel.quarterLength2Cm2)));
-      const F q = V::Mul(a, inverse);
-      frame.geometry =
-          V::Mul(V::Mul(FarSeriesOfArcTanOverX<V>(V::Mul(q, q)), V::Set(kernel.scale)), inverse);
-    } else {
-      const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
-      const F low = V::Min(a, b);
-      const F inverse = V::Rcp(V::Max(a, b));
-      const F q = V::Mul(low, inverse);
-      const F ratio = ArcTanOverX<V>(V::Mul(q, q)); // atan(q)/q
-      const F beta = V::Select(V::Le(a, b), ratio, V::Fnma(q, ratio, V::Set(kHalfPi)));
-      frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
-    }
+    const F b = V::Fms(rc, rc, V::Set(kernel.quarterLength2Cm2));
+    const F low = V::Min(a, b);
+    const F inverse = V::Rcp(V::Max(a, b));
+    const F q = V::Mul(low, inverse);
+    const F ratio = ArcTanOverX<V>(V::Mul(q, q)); // atan(q)/q
+    const F beta = V::Select(V::Le(a, b), ratio, V::Fnma(q, ratio, V::Set(kHalfPi)));
+    frame.geometry = V::Mul(V::Mul(beta, V::Set(kernel.scale)), inverse);
   }
   return frame;
 }
