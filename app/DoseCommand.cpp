@@ -114,7 +114,20 @@ void RunDose(const DoseOptions& options) {
       dosimetry::ImplantDose::Compute(grid, seeds, library, options.model, calculation, quantity);
   imaging::WriteRawVolume(dose, options.out);
 
-  const float maximum = *std::max_element(dose.Data().begin(), dose.Data().end());
+  // Eight running maxima (the grid is >= 0): a loop the compiler vectorises; std::max_element's
+  // one running maximum cost ~2-5 ms of the command on a 100³ grid (issue 12).
+  float lanes[8] = {};
+  const std::vector<float>& values = dose.Data();
+  std::size_t n = 0;
+  for (; n + 8 <= values.size(); n += 8) {
+    for (std::size_t lane = 0; lane < 8; ++lane) {
+      lanes[lane] = values[n + lane] > lanes[lane] ? values[n + lane] : lanes[lane];
+    }
+  }
+  for (; n < values.size(); ++n) {
+    lanes[0] = values[n] > lanes[0] ? values[n] : lanes[0];
+  }
+  const float maximum = *std::max_element(std::begin(lanes), std::end(lanes));
   std::cout << "wrote " << options.out << ": " << quantity.Description() << " in "
             << quantity.Unit() << ", TG-43U1 in water, model "
             << dose.MetaData().at("seedplan_seed_model") << ", formalism "

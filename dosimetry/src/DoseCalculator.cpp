@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/DoseCalculator.h"
 
 #include "KernelRow.h"
+#include "ZeroedDoseGrid.h"
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Units.h"
@@ -558,7 +559,7 @@ Volume<float> DoseCalculator::DoseRateGridCGyPerH(const GridGeometry& geometry,
                                                   const std::vector<Seed>& seeds) const {
   ValidateGrid(geometry, "dose grid");
   ValidateSeeds(seeds);
-  Volume<float> dose(geometry, 0.0f);
+  Volume<float> dose = detail::ZeroedDoseGrid(geometry);
   AddDoseRate(dose, seeds, 1.0);
   dose.MetaData()["seedplan_quantity"] = "dose rate";
   dose.MetaData()["seedplan_unit"] = "cGy/h";

@@ -1,5 +1,7 @@
 #include "seedplan/dosimetry/ImplantDose.h"
 
+#include "ZeroedDoseGrid.h"
+
 #include "seedplan/core/Error.h"
 #include "seedplan/core/TextParsing.h"
 #include "seedplan/core/Units.h"
@@ -78,7 +80,7 @@ Volume<float> ImplantDose::Compute(const GridGeometry& grid, const std::vector<S
       : quantity.kind == DoseQuantity::Kind::Total
           ? decay.TotalDoseGyPerCGyPerH()
           : decay.DoseDeliveredGy(1.0, quantity.deliveredByDays * units::kHoursPerDay);
-  Volume<float> dose(grid, 0.0f);
+  Volume<float> dose = detail::ZeroedDoseGrid(grid);
   engine.calculator->AddDoseRate(dose, seeds, factor);
   auto& meta = dose.MetaData();
   meta["seedplan_quantity"] = quantity.Description();

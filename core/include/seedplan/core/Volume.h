@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace seedplan {
@@ -20,6 +21,10 @@ public:
   explicit Volume(const GridGeometry& geometry, T initial = T{})
       : m_Geometry(geometry), m_Data(static_cast<std::size_t>(geometry.NumberOfVoxels()), initial) {
   }
+  /// Takes `data` (one value per voxel, i fastest) as the voxels, e.g. storage allocated with
+  /// particular placement or paging advice; the caller checks its size.
+  Volume(const GridGeometry& geometry, std::vector<T>&& data)
+      : m_Geometry(geometry), m_Data(std::move(data)) {}
 
   const GridGeometry& Geometry() const { return m_Geometry; }
   std::int64_t NumberOfVoxels() const { return static_cast<std::int64_t>(m_Data.size()); }
