@@ -265,12 +265,6 @@ void RowLoop(const KernelView& kernel, const RowTask& task, float* row) {
   };
   std::int64_t i = task.first;
   const M all = V::FirstLanes(V::kWidth);
-  // Two vectors per step: their chains are independent, and without a branch between them
-  // (rows that cannot come near the seed) they form one block the compiler interleaves.
-  for (; i + 2 * V::kWidth - 1 <= task.last; i += 2 * V::kWidth) {
-    add(i, all, std::true_type{});
-    add(i + V::kWidth, all, std::true_type{});
-  }
   for (; i + V::kWidth - 1 <= task.last; i += V::kWidth) {
     add(i, all, std::true_type{});
   }
