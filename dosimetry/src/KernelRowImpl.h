@@ -76,7 +76,8 @@ template <class V, KernelKind kKind, bool kMayBeNear = true, bool kFar = false>
   using F = typename V::F;
   using M = typename V::M;
   SeedFrame<V> frame;
-  frame.inside = V::And(active, V::Le(r2, V::Set(kernel.cutoffCm2)));
+  // A far row's voxels are those RowRange found within the cutoff (in double): no test here.
+  frame.inside = kFar ? active : V::And(active, V::Le(r2, V::Set(kernel.cutoffCm2)));
   const F minimumRadius = V::Set(kernel.minimumRadiusCm);
   const F r = V::Sqrt(r2);
   const F rc = kFar ? r : V::Max(r, minimumRadius);
