@@ -21,9 +21,10 @@ OMP_NUM_THREADS=2 "$bench" --benchmark_filter='BM_Yardstick|BM_DoseCommand|BM_Do
 python3 - "$json" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
-# Google Benchmark names UseRealTime() runs "<name>/real_time".
-median = {b["run_name"].removesuffix("/real_time"): b for b in data["benchmarks"]
-          if b.get("aggregate_name") == "median"}
+# Google Benchmark names UseRealTime() runs "<name>/real_time" (after "/process_time" for
+# MeasureProcessCPUTime()).
+median = {b["run_name"].removesuffix("/real_time").removesuffix("/process_time"): b
+          for b in data["benchmarks"] if b.get("aggregate_name") == "median"}
 def ms(name):
     b = median[name]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
@@ -45,6 +46,20 @@ for phase, label, limit in ((0, "on phase", 0.5), (1, "off phase (<= 0.45 mm per
         verdict = "meets" if cmd <= limit * yard else "MISSES"
         print(f"  seedplan dose --rate, whole process, {name}: {cmd:.1f} ms = "
               f"{cmd / yard:.2f} x the {yardName} yardstick ({verdict} <= {limit})")
+def cpu_ms(name):
+    b = median[name]
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b["time_unit"]]
+    return b["cpu_time"] * scale
+print("CPU time of every thread (steadier under load; counts a serial part once, not twice):")
+for phase, label in ((0, "on phase"), (1, "off phase")):
+    for simd, name, isa in ((2, "AVX-512", 0), (1, "AVX2", 1)):
+        key = f"BM_DoseCommand/offphase:{phase}/simd:{simd}"
+        if key not in median:
+            continue
+        cmd = median[key]["child_cpu_ms"]
+        yard = cpu_ms(f"BM_Yardstick/offphase:{phase}/isa:{isa}")
+        print(f"  {label}, {name}: command {cmd:.1f} ms, yardstick loop {yard:.1f} ms = "
+              f"{cmd / yard:.2f} x")
 for simd, name in ((2, "AVX-512"), (1, "AVX2"), (0, "scalar")):
     key = f"BM_DoseGrid/offphase:1/simd:{simd}"
     if key in median:
