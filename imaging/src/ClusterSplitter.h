@@ -55,6 +55,10 @@ public:
   double WeakestEvidence(int k);
   /// True if every seed of the k fit has a metal core.
   bool Cored(int k);
+  /// The closest approach (mm) of two seeds of the k fit, axis to axis (infinite for one seed):
+  /// solid seeds come no closer than a diameter, so a fit whose seeds do pushed one seed into
+  /// another's metal (a lone seed split in two).
+  double ClosestApproachMm(int k);
   /// True when the k fit leaves a lump of bright metal unexplained (worth trying k + 1).
   bool LeavesMetal(int k);
   int MaxSeeds() const { return m_Options.maxSeeds; }
