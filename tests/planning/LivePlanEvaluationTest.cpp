@@ -8,22 +8,15 @@
 // dose grid, refreshed by the changed voxels only, equals the grid bit for bit. ~20 s.
 
 #include "seedplan/planning/LivePlanEvaluation.h"
+#include "SampleImplant.h"
 #include "seedplan/planning/PlanEvaluator.h"
-
-#include "seedplan/core/SeedsCsv.h"
-#include "seedplan/dosimetry/SeedStrength.h"
-#include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
 #include <random>
-#include <unistd.h>
 
 namespace seedplan::planning {
 namespace {
@@ -34,43 +27,11 @@ namespace fs = std::filesystem;
 constexpr double kLiveTolerance = 1e-4;
 /// V-metrics are volume fractions in %: 0.01 % of the structure's volume, the same promise.
 constexpr double kVolumePctTolerance = 1e-2;
-/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
-constexpr double kSampleActivityMCi = 0.55;
 
 class LivePlanEvaluationOnTheSamplePatient : public ::testing::Test {
 protected:
-  static void SetUpTestSuite() {
-    s_Folder = fs::temp_directory_path() /
-               ("seedplan-live-evaluation-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(s_Folder);
-    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(s_Folder / "patient");
-    s_Ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
-    s_Structures = std::make_unique<imaging::StructureSet>(
-        imaging::StructureLoader::Load(files.RtStruct(), *s_Ct));
-    s_Library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
-    s_Plan = std::make_unique<Plan>();
-    s_Plan->seedModel = "6711";
-    const auto rows = SeedsCsv::Read(files.SampleSeeds());
-    s_Plan->seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *s_Library,
-                                                     "6711", std::nullopt, kSampleActivityMCi);
-    s_Plan->strengthAtImplantU = s_Plan->seeds.front().strengthU;
-    s_Plan->assayStrengthU = s_Plan->strengthAtImplantU;
-    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
-      s_Plan->targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
-    }
-    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
-      s_Plan->limits.push_back({limit.structureName, limit.metric, limit.limitGy});
-    }
-  }
-  static void TearDownTestSuite() {
-    s_Plan.reset();
-    s_Structures.reset();
-    s_Ct.reset();
-    s_Library.reset();
-    std::error_code error;
-    fs::remove_all(s_Folder, error);
-  }
+  static void SetUpTestSuite() { s_Sample = std::make_unique<test::SampleImplant>(); }
+  static void TearDownTestSuite() { s_Sample.reset(); }
 
   static void ExpectNear(double live, double fresh, double tolerance, const std::string& what,
                          int step) {
@@ -79,8 +40,10 @@ protected:
 
   static void ExpectEqualToFreshEvaluation(LivePlanEvaluation& live, int step) {
     const Plan& edited = live.CurrentPlan();
-    const Volume<float> dose = PlanEvaluator::TotalDose(edited, s_Ct->hu.Geometry(), *s_Library);
-    const PlanEvaluation fresh = PlanEvaluator::Evaluate(edited, dose, *s_Structures, *s_Library);
+    const Volume<float> dose =
+        PlanEvaluator::TotalDose(edited, s_Sample->ct.hu.Geometry(), s_Sample->library);
+    const PlanEvaluation fresh =
+        PlanEvaluator::Evaluate(edited, dose, s_Sample->structures, s_Sample->library);
     const PlanEvaluation current = live.EvaluateAll();
     ASSERT_EQ(current.metrics.size(), fresh.metrics.size());
     for (std::size_t s = 0; s < fresh.metrics.size(); ++s) {
@@ -120,7 +83,7 @@ protected:
 
   /// The centre of a structure's mask (mean of its voxel centres).
   static Eigen::Vector3d CentreOf(const std::string& name) {
-    const Mask& mask = s_Structures->Find(name)->mask;
+    const Mask& mask = s_Sample->structures.Find(name)->mask;
     const auto size = mask.Geometry().Size();
     Eigen::Vector3d sum = Eigen::Vector3d::Zero();
     double count = 0.0;
@@ -137,16 +100,13 @@ protected:
     return sum / count;
   }
 
-  inline static fs::path s_Folder;
-  inline static std::unique_ptr<imaging::CtImage> s_Ct;
-  inline static std::unique_ptr<imaging::StructureSet> s_Structures;
-  inline static std::unique_ptr<dosimetry::SourceLibrary> s_Library;
-  inline static std::unique_ptr<Plan> s_Plan;
+  inline static std::unique_ptr<test::SampleImplant> s_Sample;
 };
 
 TEST_F(LivePlanEvaluationOnTheSamplePatient, TwoHundredRandomEditsDoNotDriftFromAFreshEvaluation) {
-  LivePlanEvaluation live(*s_Plan, *s_Structures, s_Ct->hu.Geometry(), *s_Library);
-  const std::string lesion = s_Plan->targets.front().structureName;
+  LivePlanEvaluation live(s_Sample->plan, s_Sample->structures, s_Sample->ct.hu.Geometry(),
+                          s_Sample->library);
+  const std::string lesion = s_Sample->plan.targets.front().structureName;
   const Eigen::Vector3d centre = CentreOf(lesion);
   live.EvaluateAll(); // every structure's samples kept from here on
   Volume<float> windowCopy = live.DoseGy();

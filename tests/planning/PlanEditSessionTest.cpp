@@ -5,21 +5,15 @@
 // plan; a limit crossed by an added seed turns to an alarm; warnings; refusals.
 
 #include "seedplan/planning/PlanEditSession.h"
+#include "SampleImplant.h"
 
 #include "seedplan/core/Error.h"
-#include "seedplan/core/SeedsCsv.h"
-#include "seedplan/dosimetry/SeedStrength.h"
-#include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <memory>
-#include <unistd.h>
 
 namespace seedplan::planning {
 namespace {
@@ -28,48 +22,18 @@ namespace fs = std::filesystem;
 
 /// The acceptance: live metrics equal a full recomputation of the edited plan to 0.01 %.
 constexpr double kLiveTolerance = 1e-4;
-/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
-constexpr double kSampleActivityMCi = 0.55;
 
 class PlanEditSessionOnTheSamplePatient : public ::testing::Test {
 protected:
-  static void SetUpTestSuite() {
-    s_Folder = fs::temp_directory_path() /
-               ("seedplan-edit-session-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(s_Folder);
-    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(s_Folder / "patient");
-    s_Ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
-    s_Structures = std::make_unique<imaging::StructureSet>(
-        imaging::StructureLoader::Load(files.RtStruct(), *s_Ct));
-    s_Library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
-    s_Plan = std::make_unique<Plan>();
-    s_Plan->seedModel = "6711";
-    const auto rows = SeedsCsv::Read(files.SampleSeeds());
-    s_Plan->seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *s_Library,
-                                                     "6711", std::nullopt, kSampleActivityMCi);
-    s_Plan->strengthAtImplantU = s_Plan->seeds.front().strengthU;
-    s_Plan->assayStrengthU = s_Plan->strengthAtImplantU;
-    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
-      s_Plan->targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
-    }
-    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
-      s_Plan->limits.push_back({limit.structureName, limit.metric, limit.limitGy});
-    }
-  }
-  static void TearDownTestSuite() {
-    s_Plan.reset();
-    s_Structures.reset();
-    s_Ct.reset();
-    s_Library.reset();
-    std::error_code error;
-    fs::remove_all(s_Folder, error);
-  }
+  static void SetUpTestSuite() { s_Sample = std::make_unique<test::SampleImplant>(); }
+  static void TearDownTestSuite() { s_Sample.reset(); }
 
   static void ExpectEqualToFreshEvaluation(PlanEditSession& session) {
     const Plan& edited = session.Current();
-    const Volume<float> dose = PlanEvaluator::TotalDose(edited, s_Ct->hu.Geometry(), *s_Library);
-    const PlanEvaluation fresh = PlanEvaluator::Evaluate(edited, dose, *s_Structures, *s_Library);
+    const Volume<float> dose =
+        PlanEvaluator::TotalDose(edited, s_Sample->ct.hu.Geometry(), s_Sample->library);
+    const PlanEvaluation fresh =
+        PlanEvaluator::Evaluate(edited, dose, s_Sample->structures, s_Sample->library);
     const PlanEvaluation live = session.Evaluation();
     ASSERT_EQ(live.metrics.size(), fresh.metrics.size());
     for (std::size_t s = 0; s < fresh.metrics.size(); ++s) {
@@ -97,7 +61,7 @@ protected:
 
   /// The centre of a structure's mask (mean of its voxel centres).
   static Eigen::Vector3d CentreOf(const std::string& name) {
-    const Mask& mask = s_Structures->Find(name)->mask;
+    const Mask& mask = s_Sample->structures.Find(name)->mask;
     const auto size = mask.Geometry().Size();
     Eigen::Vector3d sum = Eigen::Vector3d::Zero();
     double count = 0.0;
@@ -114,56 +78,55 @@ protected:
     return sum / count;
   }
 
-  inline static fs::path s_Folder;
-  inline static std::unique_ptr<imaging::CtImage> s_Ct;
-  inline static std::unique_ptr<imaging::StructureSet> s_Structures;
-  inline static std::unique_ptr<dosimetry::SourceLibrary> s_Library;
-  inline static std::unique_ptr<Plan> s_Plan;
+  inline static std::unique_ptr<test::SampleImplant> s_Sample;
 };
 
 TEST_F(PlanEditSessionOnTheSamplePatient, LiveMetricsAfterASequenceOfEditsEqualAFullEvaluation) {
-  PlanEditSession session(*s_Plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
-  const std::size_t seeds = s_Plan->seeds.size();
+  PlanEditSession session(s_Sample->plan, s_Sample->ct.hu.Geometry(), s_Sample->structures,
+                          s_Sample->library);
+  const std::size_t seeds = s_Sample->plan.seeds.size();
   session.Select(2);
   session.MoveSelected(Eigen::Vector3d(1.5, -0.5, 2.0));
   session.BeginDrag(5);
-  session.DragTo(s_Plan->seeds[5].positionMm + Eigen::Vector3d(0.7, 0.3, 0.0));
-  session.DragTo(s_Plan->seeds[5].positionMm + Eigen::Vector3d(2.0, 1.0, 0.0));
+  session.DragTo(s_Sample->plan.seeds[5].positionMm + Eigen::Vector3d(0.7, 0.3, 0.0));
+  session.DragTo(s_Sample->plan.seeds[5].positionMm + Eigen::Vector3d(2.0, 1.0, 0.0));
   session.EndDrag();
-  EXPECT_NEAR((session.Current().seeds[5].positionMm - s_Plan->seeds[5].positionMm -
+  EXPECT_NEAR((session.Current().seeds[5].positionMm - s_Sample->plan.seeds[5].positionMm -
                Eigen::Vector3d(2.0, 1.0, 0.0))
                   .norm(),
               0.0, 1e-9);
   session.Select(7);
   session.MoveSelectedAlongNeedle(2.5);
-  session.AddSeed(s_Plan->seeds[0].positionMm + Eigen::Vector3d(0.0, 6.0, 0.0));
+  session.AddSeed(s_Sample->plan.seeds[0].positionMm + Eigen::Vector3d(0.0, 6.0, 0.0));
   EXPECT_EQ(session.Selected(), seeds);
   session.Select(1);
   session.DeleteSelected();
-  session.SetStrengthOfAll(1.1 * s_Plan->seeds.front().strengthU);
+  session.SetStrengthOfAll(1.1 * s_Sample->plan.seeds.front().strengthU);
   session.Undo();
   session.Undo();
   session.Redo();
   EXPECT_EQ(session.Current().seeds.size(), seeds); // +1 added, -1 deleted; strength undone
-  EXPECT_DOUBLE_EQ(session.Current().seeds.back().strengthU, s_Plan->seeds.front().strengthU);
+  EXPECT_DOUBLE_EQ(session.Current().seeds.back().strengthU,
+                   s_Sample->plan.seeds.front().strengthU);
   ExpectEqualToFreshEvaluation(session);
   const Plan saved = session.PlanToSave("2026-12-07T03:00:00Z", "physicist", "plan.xml");
   ASSERT_EQ(saved.handEdits.size(), 1u);
   EXPECT_EQ(saved.handEdits.back().utc, "2026-12-07T03:00:00Z");
   EXPECT_NE(saved.handEdits.back().summary.find("deleted seed"), std::string::npos)
       << saved.handEdits.back().summary;
-  EXPECT_EQ(saved.metrics.size(), s_Structures->structures.size());
+  EXPECT_EQ(saved.metrics.size(), s_Sample->structures.structures.size());
 }
 
 TEST_F(PlanEditSessionOnTheSamplePatient, AStepRecomputesOnlyTheStructuresItReaches) {
-  PlanEditSession session(*s_Plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
+  PlanEditSession session(s_Sample->plan, s_Sample->ct.hu.Geometry(), s_Sample->structures,
+                          s_Sample->library);
   session.Evaluation();
   EXPECT_TRUE(session.StaleStructures().empty());
   session.Select(0);
   session.MoveSelected(Eigen::Vector3d(0.0, 1.0, 0.0));
   const auto stale = session.StaleStructures();
   EXPECT_FALSE(stale.empty());
-  EXPECT_LT(stale.size(), s_Structures->structures.size());
+  EXPECT_LT(stale.size(), s_Sample->structures.structures.size());
   const std::string lesion = session.Editor().TargetOf(session.Current().seeds[0]);
   EXPECT_NE(std::find(stale.begin(), stale.end(), lesion), stale.end()) << lesion;
   ASSERT_TRUE(session.EditedLesionMetrics().has_value());
@@ -171,14 +134,15 @@ TEST_F(PlanEditSessionOnTheSamplePatient, AStepRecomputesOnlyTheStructuresItReac
 }
 
 TEST_F(PlanEditSessionOnTheSamplePatient, AnOrganLimitCrossedByAnAddedSeedBecomesAnAlarm) {
-  Plan plan = *s_Plan;
+  Plan plan = s_Sample->plan;
   const OrganLimitSpec first = plan.limits.front();
   // A limit 5 % above the organ's current dose: a seed added inside the organ crosses it.
-  PlanEditSession probe(plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
+  PlanEditSession probe(plan, s_Sample->ct.hu.Geometry(), s_Sample->structures, s_Sample->library);
   const auto checks = probe.Evaluation().limits;
   ASSERT_TRUE(checks.front().valueGy.has_value());
   plan.limits = {{first.structureName, first.metric, 1.05 * *checks.front().valueGy}};
-  PlanEditSession session(plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
+  PlanEditSession session(plan, s_Sample->ct.hu.Geometry(), s_Sample->structures,
+                          s_Sample->library);
   const auto count = [&](EditStatusLine::Kind kind) {
     const auto lines = session.StatusLines();
     return std::count_if(lines.begin(), lines.end(),
@@ -197,10 +161,11 @@ TEST_F(PlanEditSessionOnTheSamplePatient, AnOrganLimitCrossedByAnAddedSeedBecome
 }
 
 TEST_F(PlanEditSessionOnTheSamplePatient, RefusalsChangeNothing) {
-  PlanEditSession session(*s_Plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
+  PlanEditSession session(s_Sample->plan, s_Sample->ct.hu.Geometry(), s_Sample->structures,
+                          s_Sample->library);
   EXPECT_THROW(session.MoveSelected(Eigen::Vector3d(1, 0, 0)), InvalidInput); // no selection
   EXPECT_THROW(session.Undo(), InvalidInput);
-  EXPECT_THROW(session.Select(s_Plan->seeds.size()), InvalidInput);
+  EXPECT_THROW(session.Select(s_Sample->plan.seeds.size()), InvalidInput);
   session.Select(0);
   EXPECT_THROW(session.MoveSelected(Eigen::Vector3d(0, 0, 1e4)), InvalidInput); // outside the CT
   // A drag outside the CT stops at the last point inside it.
@@ -208,7 +173,7 @@ TEST_F(PlanEditSessionOnTheSamplePatient, RefusalsChangeNothing) {
   session.DragTo(Eigen::Vector3d(1e4, 0, 0));
   session.EndDrag();
   EXPECT_FALSE(session.Edited());
-  EXPECT_EQ(session.Current().seeds[0].positionMm, s_Plan->seeds[0].positionMm);
+  EXPECT_EQ(session.Current().seeds[0].positionMm, s_Sample->plan.seeds[0].positionMm);
   ExpectEqualToFreshEvaluation(session);
 }
 

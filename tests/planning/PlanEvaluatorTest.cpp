@@ -4,17 +4,13 @@
 // volumes against the contours, live editing against a fresh evaluation, refusals.
 
 #include "seedplan/planning/PlanEvaluator.h"
+#include "SampleImplant.h"
 #include "seedplan/planning/LivePlanEvaluation.h"
 
 #include "seedplan/core/Error.h"
-#include "seedplan/core/SeedsCsv.h"
 #include "seedplan/dosimetry/ImplantDose.h"
 #include "seedplan/dosimetry/PermanentImplantDecay.h"
-#include "seedplan/dosimetry/SeedStrength.h"
 #include "seedplan/imaging/ContourRasterizer.h"
-#include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +19,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <unistd.h>
 
 namespace seedplan::planning {
 namespace {
@@ -34,61 +29,32 @@ namespace fs = std::filesystem;
 /// within 0.2 % of the contours' enclosed volume.
 constexpr double kD90Tolerance = 0.002;
 constexpr double kVolumeTolerance = 0.002;
-/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
-constexpr double kSampleActivityMCi = 0.55;
 
 class PlanEvaluatorOnTheSamplePatient : public ::testing::Test {
 protected:
   static void SetUpTestSuite() {
-    s_Folder = fs::temp_directory_path() /
-               ("seedplan-evaluator-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(s_Folder);
-    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(s_Folder / "patient");
-    s_Ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
-    s_Structures = std::make_unique<imaging::StructureSet>(
-        imaging::StructureLoader::Load(files.RtStruct(), *s_Ct));
-    s_Library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
-    s_Plan = std::make_unique<Plan>();
-    s_Plan->seedModel = "6711";
-    const auto rows = SeedsCsv::Read(files.SampleSeeds());
-    s_Plan->seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *s_Library,
-                                                     "6711", std::nullopt, kSampleActivityMCi);
-    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
-      s_Plan->targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
-    }
-    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
-      s_Plan->limits.push_back({limit.structureName, limit.metric, limit.limitGy});
-    }
+    s_Sample = std::make_unique<test::SampleImplant>();
     s_Dose = std::make_unique<Volume<float>>(
-        PlanEvaluator::TotalDose(*s_Plan, s_Ct->hu.Geometry(), *s_Library));
+        PlanEvaluator::TotalDose(s_Sample->plan, s_Sample->ct.hu.Geometry(), s_Sample->library));
   }
   static void TearDownTestSuite() {
     s_Dose.reset();
-    s_Plan.reset();
-    s_Structures.reset();
-    s_Ct.reset();
-    s_Library.reset();
-    std::error_code error;
-    fs::remove_all(s_Folder, error);
+    s_Sample.reset();
   }
 
   static const imaging::Structure& Find(const std::string& name) {
-    return *s_Structures->Find(name);
+    return *s_Sample->structures.Find(name);
   }
 
-  inline static fs::path s_Folder;
-  inline static std::unique_ptr<imaging::CtImage> s_Ct;
-  inline static std::unique_ptr<imaging::StructureSet> s_Structures;
-  inline static std::unique_ptr<dosimetry::SourceLibrary> s_Library;
-  inline static std::unique_ptr<Plan> s_Plan;
+  inline static std::unique_ptr<test::SampleImplant> s_Sample;
   inline static std::unique_ptr<Volume<float>> s_Dose;
 };
 
 TEST_F(PlanEvaluatorOnTheSamplePatient, TargetD90IsWithinAFifthOfAPercentOfADenseReference) {
   const PlanEvaluation evaluation =
-      PlanEvaluator::Evaluate(*s_Plan, *s_Dose, *s_Structures, *s_Library);
-  auto engine = dosimetry::ImplantDose::MakeEngine(s_Plan->seeds, *s_Library, "6711", {});
+      PlanEvaluator::Evaluate(s_Sample->plan, *s_Dose, s_Sample->structures, s_Sample->library);
+  auto engine =
+      dosimetry::ImplantDose::MakeEngine(s_Sample->plan.seeds, s_Sample->library, "6711", {});
   const double gyPerCGyPerH =
       dosimetry::PermanentImplantDecay(engine.halfLifeDays).TotalDoseGyPerCGyPerH();
   // The reference: the same exact dose sampled 3 times finer along each axis near the seeds
@@ -97,10 +63,10 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, TargetD90IsWithinAFifthOfAPercentOfADens
   dosimetry::ImplantDvhOptions dense;
   dense.relativeSpacing = 0.2 / 3.0;
   dense.maxSplit = 24;
-  for (const auto& target : s_Plan->targets) {
+  for (const auto& target : s_Sample->plan.targets) {
     const auto& mask = Find(target.structureName).mask;
     const dosimetry::Dvh reference = dosimetry::DvhCalculator::ComputeForImplant(
-        mask, s_Plan->seeds, *engine.calculator, gyPerCGyPerH, nullptr, dense);
+        mask, s_Sample->plan.seeds, *engine.calculator, gyPerCGyPerH, nullptr, dense);
     const StructureMetrics* metrics = nullptr;
     for (const auto& entry : evaluation.metrics) {
       metrics = entry.structureName == target.structureName ? &entry : metrics;
@@ -136,7 +102,8 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LargeOrgansBinnedDvhEqualsItsSortedSampl
   constexpr double kBinWidth = 1.0 / 8192.0;
   constexpr double kLowestBinGy = 1.0 / (1 << 24); // doses below share one bin
   constexpr double kSumRounding = 1e-9;            // sums of ~10^6 doubles in another order
-  auto engine = dosimetry::ImplantDose::MakeEngine(s_Plan->seeds, *s_Library, "6711", {});
+  auto engine =
+      dosimetry::ImplantDose::MakeEngine(s_Sample->plan.seeds, s_Sample->library, "6711", {});
   const double gyPerCGyPerH =
       dosimetry::PermanentImplantDecay(engine.halfLifeDays).TotalDoseGyPerCGyPerH();
   dosimetry::ImplantDvhOptions sorted;
@@ -146,9 +113,9 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LargeOrgansBinnedDvhEqualsItsSortedSampl
   for (const std::string name : {"Lung_L", "Lung_R"}) {
     const auto& mask = Find(name).mask;
     const auto reference = dosimetry::DvhCalculator::ComputeForImplant(
-        mask, s_Plan->seeds, *engine.calculator, gyPerCGyPerH, s_Dose.get(), sorted);
+        mask, s_Sample->plan.seeds, *engine.calculator, gyPerCGyPerH, s_Dose.get(), sorted);
     const auto dvh = dosimetry::DvhCalculator::ComputeForImplant(
-        mask, s_Plan->seeds, *engine.calculator, gyPerCGyPerH, s_Dose.get(), binned);
+        mask, s_Sample->plan.seeds, *engine.calculator, gyPerCGyPerH, s_Dose.get(), binned);
     std::cout << "[ figures  ] " << name << ": " << reference.SampleCount() << " samples, "
               << dvh.SampleCount() << " binned; D0.1cc " << *dvh.DoseAtVolumeCc(0.1)
               << " Gy, sorted " << *reference.DoseAtVolumeCc(0.1) << " Gy\n";
@@ -173,7 +140,7 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LargeOrgansBinnedDvhEqualsItsSortedSampl
       expectDx(cc, "D" + std::to_string(cc) + "cc");
     }
     for (const double fraction : {0.05, 0.5, 1.0, 2.0}) {
-      const double doseGy = fraction * s_Plan->targets.front().prescriptionGy;
+      const double doseGy = fraction * s_Sample->plan.targets.front().prescriptionGy;
       const double straddling = reference.VolumeCcAtLeast(doseGy * (1 - kBinWidth)) -
                                 reference.VolumeCcAtLeast(doseGy * (1 + kBinWidth));
       EXPECT_NEAR(dvh.VolumeCcAtLeast(doseGy), reference.VolumeCcAtLeast(doseGy),
@@ -184,8 +151,8 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LargeOrgansBinnedDvhEqualsItsSortedSampl
 }
 
 TEST_F(PlanEvaluatorOnTheSamplePatient, TargetVolumesAreWithinAFifthOfAPercentOfTheContours) {
-  const double sliceMm = s_Ct->hu.Geometry().SpacingMm().z();
-  for (const auto& target : s_Plan->targets) {
+  const double sliceMm = s_Sample->ct.hu.Geometry().SpacingMm().z();
+  for (const auto& target : s_Sample->plan.targets) {
     const auto& structure = Find(target.structureName);
     double inside = 0.0;
     for (auto v : structure.mask.Data()) {
@@ -202,10 +169,11 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, TargetVolumesAreWithinAFifthOfAPercentOf
 }
 
 TEST_F(PlanEvaluatorOnTheSamplePatient, LiveEditingGivesTheMetricsOfAFreshEvaluation) {
-  LivePlanEvaluation live(*s_Plan, *s_Structures, s_Ct->hu.Geometry(), *s_Library);
-  const std::string lesion = s_Plan->targets.front().structureName;
+  LivePlanEvaluation live(s_Sample->plan, s_Sample->structures, s_Sample->ct.hu.Geometry(),
+                          s_Sample->library);
+  const std::string lesion = s_Sample->plan.targets.front().structureName;
   const StructureMetrics before = live.Metrics(lesion);
-  Seed moved = s_Plan->seeds[3];
+  Seed moved = s_Sample->plan.seeds[3];
   moved.positionMm += Eigen::Vector3d(1.5, -0.7, 2.5);
   const auto start = std::chrono::steady_clock::now();
   live.ReplaceSeed(3, moved);
@@ -215,11 +183,12 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LiveEditingGivesTheMetricsOfAFreshEvalua
   live.AddSeed(moved);
   live.RemoveSeed(live.CurrentPlan().seeds.size() - 1);
 
-  Plan edited = *s_Plan;
+  Plan edited = s_Sample->plan;
   edited.seeds[3] = moved;
-  const Volume<float> freshDose = PlanEvaluator::TotalDose(edited, s_Ct->hu.Geometry(), *s_Library);
+  const Volume<float> freshDose =
+      PlanEvaluator::TotalDose(edited, s_Sample->ct.hu.Geometry(), s_Sample->library);
   const PlanEvaluation fresh =
-      PlanEvaluator::Evaluate(edited, freshDose, *s_Structures, *s_Library);
+      PlanEvaluator::Evaluate(edited, freshDose, s_Sample->structures, s_Sample->library);
   const PlanEvaluation liveAll = live.EvaluateAll();
   std::cout << "[ figures  ] move of one seed with " << lesion << "'s metrics: " << moveMs
             << " ms (this machine, this load); D90 " << before.metrics.D90Gy << " -> "
@@ -245,8 +214,8 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, LiveEditingGivesTheMetricsOfAFreshEvalua
 
 TEST_F(PlanEvaluatorOnTheSamplePatient, CurvesComeFromTheSameSamplesAsTheMetrics) {
   const PlanEvaluation evaluation =
-      PlanEvaluator::Evaluate(*s_Plan, *s_Dose, *s_Structures, *s_Library);
-  ASSERT_EQ(evaluation.curves.size(), s_Structures->structures.size());
+      PlanEvaluator::Evaluate(s_Sample->plan, *s_Dose, s_Sample->structures, s_Sample->library);
+  ASSERT_EQ(evaluation.curves.size(), s_Sample->structures.structures.size());
   for (std::size_t s = 0; s < evaluation.curves.size(); ++s) {
     const auto& curve = evaluation.curves[s];
     const auto& metrics = evaluation.metrics[s].metrics;
@@ -260,25 +229,25 @@ TEST_F(PlanEvaluatorOnTheSamplePatient, CurvesComeFromTheSameSamplesAsTheMetrics
 TEST_F(PlanEvaluatorOnTheSamplePatient, BadPrescriptionsAndSeedsAreRefusedNotAborted) {
   auto refuses = [&](const Plan& plan, const std::string& expected) {
     try {
-      PlanEvaluator::Evaluate(plan, *s_Dose, *s_Structures, *s_Library);
+      PlanEvaluator::Evaluate(plan, *s_Dose, s_Sample->structures, s_Sample->library);
       ADD_FAILURE() << "accepted; expected a refusal mentioning '" << expected << "'";
     } catch (const InvalidInput& error) {
       EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
     }
   };
-  Plan plan = *s_Plan;
+  Plan plan = s_Sample->plan;
   plan.targets.front().prescriptionGy = 0.0;
   refuses(plan, "prescription");
-  plan = *s_Plan;
+  plan = s_Sample->plan;
   plan.targets.push_back(plan.targets.front());
   refuses(plan, "twice");
-  plan = *s_Plan;
+  plan = s_Sample->plan;
   plan.targets.front().structureName = "GTV_Missing";
   refuses(plan, "GTV_Missing");
-  plan = *s_Plan;
+  plan = s_Sample->plan;
   plan.limits.front().limitGy = -1.0;
   refuses(plan, "limit");
-  plan = *s_Plan;
+  plan = s_Sample->plan;
   plan.seeds.front().strengthU = 1e308;
   refuses(plan, "100 U");
 }

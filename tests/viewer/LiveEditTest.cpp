@@ -6,15 +6,11 @@
 // the edits the live metrics equal a fresh PlanEvaluator::Evaluate of the saved plan to 0.01 %.
 // The sample patient (project generator, ~2 s) and its committed sample implant; ~20 s in all.
 
+#include "../planning/SampleImplant.h"
 #include "PixelChecks.h"
 #include "ViewEditSession.h"
 #include "ViewScene.h"
 
-#include "seedplan/core/SeedsCsv.h"
-#include "seedplan/dosimetry/SeedStrength.h"
-#include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
 #include "seedplan/planning/PlanEvaluator.h"
 #include "seedplan/planning/PlanXml.h"
 #include "seedplan/viewer/InteractiveViewer.h"
@@ -24,10 +20,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 #include <memory>
-#include <unistd.h>
 
 namespace seedplan::test {
 namespace {
@@ -36,70 +30,38 @@ namespace fs = std::filesystem;
 
 /// The acceptance: live metrics equal a full recomputation of the edited plan to 0.01 %.
 constexpr double kLiveTolerance = 1e-4;
-/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
-constexpr double kSampleActivityMCi = 0.55;
 /// A drag of this many pixels (~12 mm at this size): far enough that the seed's 200 % isodose
 /// (a few mm around it) leaves its old place.
 constexpr double kDragPx = 24.0;
 
 class LiveEditOnTheSamplePlan : public ::testing::Test {
 protected:
-  static void SetUpTestSuite() {
-    s_Folder = fs::temp_directory_path() /
-               ("seedplan-live-edit-" + std::to_string(::getpid()) + "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(s_Folder);
-    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(s_Folder / "patient");
-    s_Ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
-    s_Structures = std::make_unique<imaging::StructureSet>(
-        imaging::StructureLoader::Load(files.RtStruct(), *s_Ct));
-    s_Library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
-    s_Plan = std::make_unique<planning::Plan>();
-    s_Plan->seedModel = "6711";
-    const auto rows = SeedsCsv::Read(files.SampleSeeds());
-    s_Plan->seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *s_Library,
-                                                     "6711", std::nullopt, kSampleActivityMCi);
-    s_Plan->strengthAtImplantU = s_Plan->seeds.front().strengthU;
-    s_Plan->assayStrengthU = s_Plan->strengthAtImplantU;
-    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
-      s_Plan->targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
-    }
-    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
-      s_Plan->limits.push_back({limit.structureName, limit.metric, limit.limitGy});
-    }
-  }
-  static void TearDownTestSuite() {
-    s_Plan.reset();
-    s_Structures.reset();
-    s_Ct.reset();
-    s_Library.reset();
-    std::error_code error;
-    fs::remove_all(s_Folder, error);
-  }
+  static void SetUpTestSuite() { s_Sample = std::make_unique<test::SampleImplant>(); }
+  static void TearDownTestSuite() { s_Sample.reset(); }
 
   /// A window editing `plan` off screen, on the axial slice through seed 0; S saves to `saved`.
   void Open(const planning::Plan& plan) {
     m_Scene = std::make_shared<viewer::Scene>();
-    m_Scene->patientPosition = s_Ct->info.patientPosition;
+    m_Scene->patientPosition = s_Sample->ct.info.patientPosition;
     m_Scene->patientId = "SAMPLE";
-    m_Scene->structures = app::SceneStructuresOf(*s_Structures, plan);
+    m_Scene->structures = app::SceneStructuresOf(s_Sample->structures, plan);
     m_Scene->plan = app::ScenePlanOf(plan, "sample plan");
-    m_Scene->ct = s_Ct->hu;
-    auto session = std::make_unique<planning::PlanEditSession>(plan, s_Ct->hu.Geometry(),
-                                                               *s_Structures, *s_Library);
+    m_Scene->ct = s_Sample->ct.hu;
+    auto session = std::make_unique<planning::PlanEditSession>(
+        plan, s_Sample->ct.hu.Geometry(), s_Sample->structures, s_Sample->library);
     m_Scene->plan.dose = app::SceneDoseOf(Volume<float>(session->DoseGy()));
     viewer::ViewSettings settings;
     settings.widthPx = 600;
     settings.heightPx = 600;
     settings.sliceMm = plan.seeds.front().positionMm.z();
-    m_Saved = s_Folder / "edited.plan.xml";
+    m_Saved = s_Sample->folder / "edited.plan.xml";
     auto save = [this](planning::PlanEditSession& editing) {
       planning::PlanXml::Write(
           editing.PlanToSave("2026-12-07T03:00:00Z", "physicist", "sample.plan.xml"), m_Saved);
       return "wrote " + m_Saved.string();
     };
-    m_Editing =
-        std::make_shared<app::ViewEditSession>(m_Scene, std::move(session), *s_Structures, save);
+    m_Editing = std::make_shared<app::ViewEditSession>(m_Scene, std::move(session),
+                                                       s_Sample->structures, save);
     m_Window = std::make_unique<viewer::InteractiveViewer>(m_Scene, settings, true);
     m_Window->SetEditHandler(m_Editing);
   }
@@ -117,11 +79,7 @@ protected:
 
   planning::PlanEditSession& Session() { return m_Editing->Session(); }
 
-  inline static fs::path s_Folder;
-  inline static std::unique_ptr<imaging::CtImage> s_Ct;
-  inline static std::unique_ptr<imaging::StructureSet> s_Structures;
-  inline static std::unique_ptr<dosimetry::SourceLibrary> s_Library;
-  inline static std::unique_ptr<planning::Plan> s_Plan;
+  inline static std::unique_ptr<test::SampleImplant> s_Sample;
 
   std::shared_ptr<viewer::Scene> m_Scene;
   std::shared_ptr<app::ViewEditSession> m_Editing;
@@ -130,11 +88,11 @@ protected:
 };
 
 TEST_F(LiveEditOnTheSamplePlan, MouseAndKeysEditThePlanAndTheDoseFollows) {
-  Open(*s_Plan);
-  const std::size_t count = s_Plan->seeds.size();
+  Open(s_Sample->plan);
+  const std::size_t count = s_Sample->plan.seeds.size();
   const viewer::Picture before = m_Window->Grab();
   ASSERT_TRUE(before.layout.frame);
-  const Eigen::Vector3d seed0 = s_Plan->seeds[0].positionMm;
+  const Eigen::Vector3d seed0 = s_Sample->plan.seeds[0].positionMm;
   const Eigen::Vector2d from = PixelOf(before, seed0);
   const Eigen::Vector2d to = from + Eigen::Vector2d(0.0, kDragPx); // down: posterior (+y)
   const viewer::Rgb hot = viewer::StandardLevelColor(200.0, 0);
@@ -188,7 +146,7 @@ TEST_F(LiveEditOnTheSamplePlan, MouseAndKeysEditThePlanAndTheDoseFollows) {
   // Every seed's strength up one step.
   Key("greater");
   EXPECT_NEAR(Session().Current().seeds[3].strengthU,
-              s_Plan->strengthAtImplantU + planning::PlanEditSession::kStrengthStepU, 1e-12);
+              s_Sample->plan.strengthAtImplantU + planning::PlanEditSession::kStrengthStepU, 1e-12);
   EXPECT_EQ(m_Scene->plan.seeds.size(), count + 1);
 
   // Save: the plan written equals the session's, records the hand edit, and its live metrics
@@ -202,9 +160,9 @@ TEST_F(LiveEditOnTheSamplePlan, MouseAndKeysEditThePlanAndTheDoseFollows) {
   ASSERT_EQ(saved.handEdits.size(), 1u);
   EXPECT_EQ(saved.handEdits.back().utc, "2026-12-07T03:00:00Z");
   const Volume<float> dose =
-      planning::PlanEvaluator::TotalDose(saved, s_Ct->hu.Geometry(), *s_Library);
+      planning::PlanEvaluator::TotalDose(saved, s_Sample->ct.hu.Geometry(), s_Sample->library);
   const planning::PlanEvaluation fresh =
-      planning::PlanEvaluator::Evaluate(saved, dose, *s_Structures, *s_Library);
+      planning::PlanEvaluator::Evaluate(saved, dose, s_Sample->structures, s_Sample->library);
   const planning::PlanEvaluation live = Session().Evaluation();
   ASSERT_EQ(fresh.metrics.size(), live.metrics.size());
   for (std::size_t s = 0; s < fresh.metrics.size(); ++s) {
@@ -227,15 +185,17 @@ TEST_F(LiveEditOnTheSamplePlan, MouseAndKeysEditThePlanAndTheDoseFollows) {
 
 TEST_F(LiveEditOnTheSamplePlan, AnExceededOrganLimitTurnsRedInThePanel) {
   // A limit 5 % above an organ's dose: a seed added inside the organ exceeds it.
-  planning::Plan plan = *s_Plan;
+  planning::Plan plan = s_Sample->plan;
   const planning::OrganLimitSpec first = plan.limits.front();
   {
-    planning::PlanEditSession probe(plan, s_Ct->hu.Geometry(), *s_Structures, *s_Library);
+    planning::PlanEditSession probe(plan, s_Sample->ct.hu.Geometry(), s_Sample->structures,
+                                    s_Sample->library);
     const auto checks = probe.Evaluation().limits;
     ASSERT_TRUE(checks.front().valueGy);
     plan.limits = {{first.structureName, first.metric, 1.05 * *checks.front().valueGy}};
   }
-  const Eigen::Vector3d organ = viewer::MaskCentreMm(s_Structures->Find(first.structureName)->mask);
+  const Eigen::Vector3d organ =
+      viewer::MaskCentreMm(s_Sample->structures.Find(first.structureName)->mask);
   Open(plan);
   const auto redPixelsOfLimitRow = [&]() {
     const viewer::Picture picture = m_Window->Grab();
