@@ -24,6 +24,12 @@ constexpr double kReachExtraMm = 0.6;
 /// on: at a lung edge 2 mm from a seed, soft tissue under voxels of lung, ~850 HU off).
 constexpr double kEdgeSigmas = 4.0;
 constexpr double kAcrossShare = 0.5;
+/// ... or, disagreeing by more, when the in-plane estimate lies farther than this many times
+/// their difference from each of them: the two slices then agree on the tissue under the voxel
+/// and the in-plane estimate does not (a streak of another seed in one of them moves the
+/// interpolation by at most their difference; an edge between them puts the in-plane estimate
+/// near one of them).
+constexpr double kBeyondBothShare = 2.0;
 /// ... when those slices lie at most this far apart (mm): anatomy changes over longer spans.
 constexpr double kMaxAcrossMm = 16.0;
 
@@ -79,12 +85,23 @@ void FitWindowBuilder::AcrossSlices(const Volume<short>& ct, FitWindow& window,
         const double lowHu = ct.Data()[static_cast<std::size_t>(lowVoxel)];
         const double highHu = ct.Data()[static_cast<std::size_t>(highVoxel)];
         const double disagreement = 0.5 * std::abs(highHu - lowHu);
-        if (disagreement >= std::max(edgeHu, kAcrossShare * inPlaneSpread)) {
+        const double acrossHu = lowHu + t * (highHu - lowHu);
+        // The in-plane estimate's own error shows where it lies off both slices' values by more
+        // than kBeyondBothShare times their difference: the ring voxels nearest the voxel lie
+        // mostly on the other side of a bone or lung edge running across the slices, and their
+        // median and its spread (a MAD, blind to a minority of ring voxels on the voxel's side)
+        // miss the tissue under it by far more than a streak in one of those slices moves the
+        // interpolation (a seed on a 1900 HU bone edge with another seed's streak in the slice
+        // below: in-plane 71 HU, spread 22, for bone; the slices 2044 and 1903 HU).
+        const double inPlaneError = std::min(std::abs(lowHu - window.backgroundHu[n]),
+                                             std::abs(highHu - window.backgroundHu[n]));
+        if (disagreement >= std::max(edgeHu, kAcrossShare * inPlaneSpread) &&
+            inPlaneError <= kBeyondBothShare * std::abs(highHu - lowHu)) {
           continue;
         }
         // Linear between the two slices; the uncertainty stays at least the ring's spread (the
         // streaks of this seed in its own slice are in the voxel, not in those slices).
-        window.backgroundHu[n] = static_cast<float>(lowHu + t * (highHu - lowHu));
+        window.backgroundHu[n] = static_cast<float>(acrossHu);
         window.backgroundSpreadHu[n] = static_cast<float>(
             std::max({disagreement, inPlaneSpread, noiseSigmaHu / std::numbers::sqrt2}));
       }
