@@ -19,6 +19,10 @@ namespace {
 /// the higher levels cut it off bone or streak lines it touches (a 2500 HU compressed seed on
 /// 1900 HU bone separates at 0.85, a 12-bit seed on bone with 600 HU streaks at 0.85).
 constexpr std::array<double, 4> kLevels{0.5, 0.7, 0.85, 0.93};
+/// A seed's own streaks can reach half its excess (a faint seed's, with noise, run beyond a
+/// seed's size at the lowest level): what a blob still grows into above this share is anatomy
+/// or other metal, and counts as the tissue it touches (MetalRegion::touchesHu).
+constexpr double kOwnArtefactShare = 0.5;
 /// A blob may include voxels up to this much above its own peak (noise, another slice's
 /// maximum of the same seed), in noise sigmas and as a share of the peak's contrast; brighter
 /// tissue is not its metal.
@@ -304,11 +308,16 @@ std::vector<MetalRegion> SeedCandidateFinder::Find(const Volume<short>& ct,
       continue;
     }
     MetalRegion region;
+    double touchesHu = -std::numeric_limits<double>::infinity();
     for (double level : kLevels) {
       region = Grow(ct, peak.index, peak.ring.medianHu + level * contrast, peak.hu + tolerance,
                     kMaxBlobVoxels, kMaxRegionExtentMm);
       if (!region.extended) {
+        region.touchesHu = touchesHu;
         break;
+      }
+      if (level > kOwnArtefactShare) {
+        touchesHu = peak.ring.medianHu + level * contrast;
       }
     }
     region.ring = peak.ring;
@@ -351,6 +360,7 @@ std::vector<MetalRegion> SeedCandidateFinder::Find(const Volume<short>& ct,
           grown.ring = absorbed.ring;
         }
         grown.levelHu = std::min(grown.levelHu, absorbed.levelHu);
+        grown.touchesHu = std::min(grown.touchesHu, absorbed.touchesHu);
         for (std::int64_t w : absorbed.voxels) {
           regionOf[w] = id;
           own.push_back(w);

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct MetalRegion {
   /// The blob kept growing beyond kMaxRegionExtentMm at every level: anatomy (bone) or a large
   /// metal object, not a seed or a cluster of seeds. Its voxels are those reached when it stopped.
   bool extended = false;
+  /// The highest level (HU) above half its contrast at which it still grew beyond a seed's size
+  /// (-infinity when it never did): the anatomy or metal it touches reaches at least that.
+  double touchesHu = -std::numeric_limits<double>::infinity();
 
   double ContrastHu() const { return peakHu - ring.medianHu; }
 };

@@ -453,14 +453,20 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     // Against the ring's median and, when it stands above them, against the ring's upper
     // quartile (bone or streaks around): a seed beside bone still stands above the bone by what a
     // seed shows on bone; a compressed seed darker than the bone beside it is judged on the
-    // median only.
+    // median only. And against the tissue the blob grew into at a lower level
+    // (MetalRegion::touchesHu): at the corner of a bone, most of the ring is soft tissue, so
+    // bone plus a streak stands above the ring's median and upper quartile as a seed does, but
+    // above the bone it touches only by the streak.
     const RingStatistics& ring = regions[r].ring;
     if (!excluded[r] && learned.summary.seedsMeasured > 0 &&
         (regions[r].peakHu - ring.medianHu <
              kFaintestPeakShare * learned.FaintestPeakOn(ring.medianHu) ||
          (regions[r].peakHu > ring.highHu &&
           regions[r].peakHu - ring.highHu <
-              kFaintestPeakShare * learned.FaintestPeakOn(ring.highHu)))) {
+              kFaintestPeakShare * learned.FaintestPeakOn(ring.highHu)) ||
+         (std::isfinite(regions[r].touchesHu) && regions[r].peakHu > regions[r].touchesHu &&
+          regions[r].peakHu - regions[r].touchesHu <
+              kFaintestPeakShare * learned.FaintestPeakOn(regions[r].touchesHu)))) {
       excluded[r] = true;
       ++faint;
     }
