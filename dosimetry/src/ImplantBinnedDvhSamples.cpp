@@ -4,6 +4,7 @@
 #include "ImplantSampling.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/GridRow.h"
 
 #include <algorithm>
 #include <cmath>
@@ -203,37 +204,26 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
   }
 
   // 2. The grid samples within the cutoff of a changed seed: compared with the updated grid, row
-  //    by row over the hull of the changed seeds' cutoff spheres (solved per row as the splitter
-  //    does, in floating point clamped to the run before becoming indices).
+  //    by row over the hull of the changed seeds' cutoff spheres (GridRow, as the splitter:
+  //    clamped to the run in floating point before becoming indices).
   const double cutoffMm = m_Calculator.Options().cutoffCm * 10.0 + kReachMarginMm;
-  const double cutoff2 = cutoffMm * cutoffMm;
-  const double hx = geometry.SpacingMm().x();
-  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
   const Volume<float>& dose = m_Grid->Dose();
   const auto& doseSize = dose.Geometry().Size();
   const detail::Index3& alignedOffset = m_Grid->AlignedOffset();
   for (const Run& run : m_Runs) {
-    const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(run.j), double(run.k));
-    double low = std::numeric_limits<double>::infinity();
-    double high = -low;
+    const GridRow row(geometry, run.j, run.k);
+    GridRow::Span hull;
     for (const Eigen::Vector3d& position : changed) {
-      const Eigen::Vector3d toSeed = position - start;
-      const double along = toSeed.dot(rowDirection);
-      const double perpendicular2 = std::max(0.0, toSeed.squaredNorm() - along * along);
-      if (perpendicular2 > cutoff2) {
-        continue;
+      if (const std::optional<GridRow::Chord> chord = row.ChordOf(position, cutoffMm)) {
+        hull.Include(chord->Inside());
       }
-      const double halfWidth = std::sqrt(cutoff2 - perpendicular2) / hx;
-      low = std::min(low, std::ceil(along / hx - halfWidth));
-      high = std::max(high, std::floor(along / hx + halfWidth));
     }
-    low = std::max(low, double(run.iBegin));
-    high = std::min(high, double(run.iEnd));
-    if (!(low <= high)) {
+    const std::optional<GridRow::Indices> span = hull.Within(run.iBegin, run.iEnd);
+    if (!span) {
       continue;
     }
-    const auto first = static_cast<std::int64_t>(low);
-    const auto last = static_cast<std::int64_t>(high);
+    const std::int64_t first = span->first;
+    const std::int64_t last = span->last;
     // Aligned grids (the CT's: live editing) read the dose row directly.
     const float* doseRow = nullptr;
     if (m_Grid->Aligned()) {
@@ -295,13 +285,10 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
                             [](const Exact& e, std::size_t o) { return e.ordinal < o; });
   };
   for (const Run& run : m_Runs) {
-    const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(run.j), double(run.k));
-    bool rowNear = false;
-    for (const Eigen::Vector3d& position : changed) {
-      const Eigen::Vector3d offset = position - start;
-      const double along = offset.dot(rowDirection);
-      rowNear = rowNear || offset.squaredNorm() - along * along <= candidate2;
-    }
+    const GridRow row(geometry, run.j, run.k);
+    const bool rowNear = std::any_of(changed.begin(), changed.end(), [&](const auto& position) {
+      return row.ChordOf(position, candidateMm).has_value();
+    });
     if (!rowNear) {
       continue;
     }

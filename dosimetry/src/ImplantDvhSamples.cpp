@@ -3,6 +3,7 @@
 #include "ImplantSampling.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/GridRow.h"
 
 #include <algorithm>
 #include <optional>
@@ -151,17 +152,13 @@ void ImplantDvhSamples::Update(std::vector<Seed> seeds, const std::vector<Seed>&
     }
   }
   const detail::SeedDistanceSplitter splitter(geometry, nearSeeds, m_Options);
-  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
   const double candidate2 = candidateMm * candidateMm;
   std::vector<std::pair<std::size_t, detail::VoxelSplit>> resplit;
   for (const Row& row : m_Rows) {
-    const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(row.j), double(row.k));
-    bool rowNear = false;
-    for (const Eigen::Vector3d& position : changed) {
-      const Eigen::Vector3d offset = position - start;
-      const double along = offset.dot(rowDirection);
-      rowNear = rowNear || offset.squaredNorm() - along * along <= candidate2;
-    }
+    const GridRow gridRow(geometry, row.j, row.k);
+    const bool rowNear = std::any_of(changed.begin(), changed.end(), [&](const auto& position) {
+      return gridRow.ChordOf(position, candidateMm).has_value();
+    });
     if (!rowNear) {
       continue;
     }

@@ -6,6 +6,7 @@
 // dosimetry library.
 
 #include "seedplan/core/GridGeometry.h"
+#include "seedplan/core/GridRow.h"
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/core/Seed.h"
 #include "seedplan/core/Volume.h"
@@ -70,7 +71,6 @@ public:
     for (const Seed& seed : seeds) {
       m_Seeds.push_back(seed.positionMm);
     }
-    m_RowDirection = geometry.Direction().col(0);
   }
 
   /// Voxels farther than this (mm, centre to seed) from every seed are neither split nor, beyond
@@ -109,27 +109,20 @@ public:
   /// For voxels first..last of row (j, k): the squared distance to the nearest seed within the
   /// reach (infinity beyond), each seed visiting only the voxels within its reach.
   RowContext Row(std::int64_t j, std::int64_t k, std::int64_t first, std::int64_t last) const {
-    const Eigen::Vector3d start = m_Geometry.IndexToPoint(0.0, double(j), double(k));
-    const double h = m_Geometry.SpacingMm().x();
-    const double reach2 = m_ReachMm * m_ReachMm;
+    const GridRow row(m_Geometry, j, k);
     std::vector<double> nearest2(static_cast<std::size_t>(last - first + 1),
                                  std::numeric_limits<double>::infinity());
     for (const Eigen::Vector3d& seed : m_Seeds) {
-      const Eigen::Vector3d offset = seed - start;
-      const double along = offset.dot(m_RowDirection);
-      const double perpendicular2 = std::max(0.0, offset.squaredNorm() - along * along);
-      if (perpendicular2 > reach2) {
+      const std::optional<GridRow::Chord> chord = row.ChordOf(seed, m_ReachMm);
+      const std::optional<GridRow::Indices> inside =
+          chord ? chord->Inside().Within(first, last) : std::nullopt;
+      if (!inside) {
         continue;
       }
-      const double halfWidth = std::sqrt(reach2 - perpendicular2) / h;
-      const double foot = along / h;
-      // Clamped to the row in floating point before becoming indices.
-      const double low = std::clamp(std::ceil(foot - halfWidth), double(first), double(last) + 1);
-      const double high = std::clamp(std::floor(foot + halfWidth), double(first) - 1, double(last));
-      for (auto i = static_cast<std::int64_t>(low); i <= static_cast<std::int64_t>(high); ++i) {
-        const double d = (double(i) - foot) * h;
+      for (std::int64_t i = inside->first; i <= inside->last; ++i) {
+        const double d = (double(i) - chord->foot) * row.StepMm();
         double& best = nearest2[static_cast<std::size_t>(i - first)];
-        best = std::min(best, perpendicular2 + d * d);
+        best = std::min(best, chord->distance2Mm + d * d);
       }
     }
     return RowContext(*this, first, std::move(nearest2));
@@ -139,7 +132,6 @@ private:
   const GridGeometry& m_Geometry;
   ImplantDvhOptions m_Options;
   std::vector<Eigen::Vector3d> m_Seeds;
-  Eigen::Vector3d m_RowDirection;
   double m_HalfDiagonalMm = 0.0;
   double m_ReachMm = 0.0;
 };

@@ -3,6 +3,7 @@
 #include "StructureEvaluation.h"
 
 #include "seedplan/core/Error.h"
+#include "seedplan/core/GridRow.h"
 #include "seedplan/core/MaskIndexBox.h"
 #include "seedplan/dosimetry/ImplantDose.h"
 
@@ -166,12 +167,10 @@ void LivePlanEvaluation::CopyDoseChangesInto(Volume<float>& copy) {
     return;
   }
   // The voxels AddDoseRate touched lie within the cutoff of a changed seed: per row the hull of
-  // the spheres' intervals (solved in floating point, clamped to the row before becoming indices),
-  // with a voxel of margin.
+  // the spheres' chords rounded outward (GridRow: clamped to the row before becoming indices),
+  // with a voxel of margin in the reach.
   const auto& size = geometry.Size();
-  const double h = geometry.SpacingMm().x();
   const double reachMm = m_Plan.engine.cutoffCm * 10.0 + geometry.SpacingMm().norm();
-  const Eigen::Vector3d rowDirection = geometry.Direction().col(0);
   double lowK = std::numeric_limits<double>::infinity(), highK = -lowK;
   double lowJ = lowK, highJ = -lowK;
   for (const Eigen::Vector3d& position : m_UncopiedChanges) {
@@ -191,29 +190,21 @@ void LivePlanEvaluation::CopyDoseChangesInto(Volume<float>& copy) {
   float* to = copy.Data().data();
   for (std::int64_t k = firstK; k <= lastK; ++k) {
     for (std::int64_t j = firstJ; j <= lastJ; ++j) {
-      const Eigen::Vector3d start = geometry.IndexToPoint(0.0, double(j), double(k));
-      double low = std::numeric_limits<double>::infinity();
-      double high = -low;
+      const GridRow gridRow(geometry, j, k);
+      GridRow::Span hull;
       for (const Eigen::Vector3d& position : m_UncopiedChanges) {
-        const Eigen::Vector3d toSeed = position - start;
-        const double along = toSeed.dot(rowDirection);
-        const double perpendicular2 = std::max(0.0, toSeed.squaredNorm() - along * along);
-        if (perpendicular2 > reachMm * reachMm) {
-          continue;
+        if (const std::optional<GridRow::Chord> chord = gridRow.ChordOf(position, reachMm)) {
+          hull.Include(chord->Enclosing());
         }
-        const double halfWidth = std::sqrt(reachMm * reachMm - perpendicular2) / h;
-        low = std::min(low, std::floor(along / h - halfWidth));
-        high = std::max(high, std::ceil(along / h + halfWidth));
       }
-      low = std::max(low, 0.0);
-      high = std::min(high, double(size[0] - 1));
-      if (!(low <= high)) {
+      const std::optional<GridRow::Indices> span = hull.Within(0, size[0] - 1);
+      if (!span) {
         continue;
       }
       const std::size_t row = static_cast<std::size_t>(size[0] * (j + size[1] * k));
-      std::copy(from + row + static_cast<std::size_t>(low),
-                from + row + static_cast<std::size_t>(high) + 1,
-                to + row + static_cast<std::size_t>(low));
+      std::copy(from + row + static_cast<std::size_t>(span->first),
+                from + row + static_cast<std::size_t>(span->last) + 1,
+                to + row + static_cast<std::size_t>(span->first));
     }
   }
   m_UncopiedChanges.clear();
