@@ -1,6 +1,7 @@
 #include "seedplan/dosimetry/ImplantBinnedDvhSamples.h"
 
 #include "DoseHistogram.h"
+#include "ExactSampleStore.h"
 #include "ImplantSampling.h"
 
 #include "seedplan/core/Error.h"
@@ -14,15 +15,9 @@
 
 namespace seedplan::dosimetry {
 
+using detail::ExactSampleStore;
+
 namespace {
-
-/// Float-rounding margin of the reaches (see ImplantDvhSamples.cpp): voxels within the splitter's
-/// reach + this of a changed seed are split again, grid voxels within the cutoff + this compared.
-constexpr double kReachMarginMm = 1.0;
-
-std::size_t PartsOf(const std::uint8_t (&parts)[3]) {
-  return std::size_t{parts[0]} * parts[1] * parts[2];
-}
 
 const float kExactMarker = std::numeric_limits<float>::quiet_NaN();
 
@@ -42,56 +37,28 @@ ImplantBinnedDvhSamples::ImplantBinnedDvhSamples(const Mask& mask, std::vector<S
                                                  const DoseCalculator& calculator,
                                                  double gyPerCGyPerH, const Volume<float>& doseGy,
                                                  const ImplantDvhOptions& options)
-    : m_Mask(mask), m_Calculator(calculator), m_Factor(gyPerCGyPerH), m_Options(options),
-      m_Box(detail::PrepareImplantMask(mask, options)),
-      m_VoxelVolumeMm3(mask.Geometry().VoxelVolumeMm3()), m_Seeds(std::move(seeds)),
+    : m_Store(std::make_unique<ExactSampleStore>(
+          mask, std::move(seeds), calculator, gyPerCGyPerH, options, Supports(mask, options),
+          "binned DVH samples kept for editing: voxels are split beyond the exact reach; expected "
+          "an exact reach >= the splitting reach")),
+      m_VoxelVolumeMm3(mask.Geometry().VoxelVolumeMm3()),
       m_GridMaxBound(-std::numeric_limits<float>::infinity()) {
-  if (!Supports(mask, options)) {
-    throw InvalidInput("binned DVH samples kept for editing: voxels are split beyond the exact "
-                       "reach; expected an exact reach >= the splitting reach");
-  }
-  if (!std::isfinite(gyPerCGyPerH)) {
-    throw InvalidInput("DVH samples: dose factor is not finite; expected Gy per cGy/h");
-  }
-  calculator.ValidateSeeds(m_Seeds);
   const GridGeometry& geometry = mask.Geometry();
-  m_StepI = geometry.IndexToPoint(1.0, 0.0, 0.0) - geometry.OriginMm();
-  m_StepJ = geometry.IndexToPoint(0.0, 1.0, 0.0) - geometry.OriginMm();
-  m_StepK = geometry.IndexToPoint(0.0, 0.0, 1.0) - geometry.OriginMm();
-  const Eigen::Vector3d origin =
-      geometry.IndexToPoint(double(m_Box.lower[0]), double(m_Box.lower[1]), double(m_Box.lower[2]));
-  m_Points = DosePoints(origin);
-  m_SparePoints = DosePoints(origin);
   m_Grid = std::make_unique<detail::GridDose>(doseGy, geometry);
   m_Histogram = std::make_unique<detail::DoseHistogram>();
-  const detail::SeedDistanceSplitter splitter(geometry, m_Seeds, m_Options);
-  const auto& size = geometry.Size();
-  const std::uint8_t* voxels = mask.Data().data();
   std::size_t ordinal = 0;
-  for (std::int64_t k = m_Box.lower[2]; k <= m_Box.upper[2]; ++k) {
-    for (std::int64_t j = m_Box.lower[1]; j <= m_Box.upper[1]; ++j) {
-      const std::uint8_t* row = voxels + static_cast<std::size_t>(size[0] * (j + size[1] * k));
-      std::optional<detail::SeedDistanceSplitter::RowContext> context;
-      for (std::int64_t i = m_Box.lower[0]; i <= m_Box.upper[0]; ++i) {
-        if (row[i] == 0) {
-          continue;
-        }
+  m_Store->ScanInside(
+      [&](std::int64_t i, std::int64_t j, std::int64_t k, const detail::VoxelSplit& split) {
         if (m_Runs.empty() || m_Runs.back().j != j || m_Runs.back().k != k ||
             m_Runs.back().iEnd != i - 1) {
           m_Runs.push_back({j, k, i, i, ordinal});
         } else {
           m_Runs.back().iEnd = i;
         }
-        if (!context) {
-          context.emplace(splitter.Row(j, k, m_Box.lower[0], m_Box.upper[0]));
-        }
-        const detail::VoxelSplit split = context->Split(i, CentreOf(i, j, k), false);
         if (split.exact) {
           Exact exact{ordinal, i, j, k, 0, {}};
-          for (int a = 0; a < 3; ++a) {
-            exact.parts[a] = static_cast<std::uint8_t>(split.parts[a]);
-          }
-          AppendSamples(exact, m_Points, m_Dose, m_Parts);
+          ExactSampleStore::SetParts(exact.parts, split);
+          exact.firstSample = m_Store->Append(i, j, k, exact.parts);
           m_Exact.push_back(exact);
           m_GridValue.push_back(kExactMarker);
         } else {
@@ -101,27 +68,20 @@ ImplantBinnedDvhSamples::ImplantBinnedDvhSamples(const Mask& mask, std::vector<S
           m_GridMaxBound = std::max(m_GridMaxBound, value);
         }
         ++ordinal;
-      }
-    }
-  }
+      });
   if (m_Grid->Outside()) {
     throw InvalidInput("DVH: the structure mask extends outside the dose grid (" +
                        geometry.Describe() + " against " + doseGy.Geometry().Describe() +
                        "); expected a dose grid that contains the whole structure");
   }
-  if (!m_Points.Empty()) {
-    m_Calculator.AddDoseRateAt(m_Points, m_Seeds, m_Factor, m_Dose);
-    BinExact(0, m_Dose.size(), true);
-  }
+  m_Store->ComputeDoses();
+  BinExact(0, m_Store->Doses().size(), true);
 }
 
 ImplantBinnedDvhSamples::~ImplantBinnedDvhSamples() = default;
 
-Eigen::Vector3d ImplantBinnedDvhSamples::CentreOf(std::int64_t i, std::int64_t j,
-                                                  std::int64_t k) const {
-  // As DvhCalculator's scan computes it (the same arithmetic, the same points).
-  const Eigen::Vector3d rowStart = m_Mask.Geometry().IndexToPoint(0.0, double(j), double(k));
-  return rowStart + double(i) * m_StepI;
+std::size_t ImplantBinnedDvhSamples::ExactSampleCount() const {
+  return m_Store->Doses().size();
 }
 
 float ImplantBinnedDvhSamples::GridValue(std::int64_t i, std::int64_t j, std::int64_t k) const {
@@ -130,90 +90,55 @@ float ImplantBinnedDvhSamples::GridValue(std::int64_t i, std::int64_t j, std::in
       return *value;
     }
   }
-  return static_cast<float>((*m_Grid)(CentreOf(i, j, k), detail::Index3{i, j, k}));
-}
-
-void ImplantBinnedDvhSamples::AppendSamples(Exact& voxel, DosePoints& points,
-                                            std::vector<float>& dose,
-                                            std::vector<std::uint16_t>& parts) const {
-  voxel.firstSample = dose.size();
-  const Eigen::Vector3d centre = CentreOf(voxel.i, voxel.j, voxel.k);
-  const std::size_t count = PartsOf(voxel.parts);
-  if (count == 1) {
-    points.Add(centre);
-  } else {
-    detail::VoxelSplit split;
-    for (int a = 0; a < 3; ++a) {
-      split.parts[a] = voxel.parts[a];
-    }
-    detail::ForEachPart(centre, m_StepI, m_StepJ, m_StepK, split,
-                        [&](const Eigen::Vector3d& point) { points.Add(point); });
-  }
-  dose.insert(dose.end(), count, 0.0f);
-  parts.insert(parts.end(), count, static_cast<std::uint16_t>(count));
+  return static_cast<float>((*m_Grid)(m_Store->CentreOf(i, j, k), detail::Index3{i, j, k}));
 }
 
 void ImplantBinnedDvhSamples::BinExact(std::size_t first, std::size_t count, bool add) {
   for (std::size_t n = first; n < first + count; ++n) {
-    const double volume = m_VoxelVolumeMm3 / m_Parts[n];
+    const double volume = m_VoxelVolumeMm3 / m_Store->Parts()[n];
     if (add) {
-      m_Histogram->Add(m_Dose[n], volume);
+      m_Histogram->Add(m_Store->Doses()[n], volume);
     } else {
-      m_Histogram->Remove(m_Dose[n], volume);
+      m_Histogram->Remove(m_Store->Doses()[n], volume);
     }
   }
 }
 
 void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<Seed>& removed,
                                      const std::vector<Seed>& added) {
-  if (!added.empty()) {
-    m_Calculator.ValidateSeeds(added);
-  }
-  m_Seeds = std::move(seeds);
+  const bool changed = m_Store->BeginUpdate(std::move(seeds), removed, added);
   m_LastCompared = 0;
   m_LastResampled = 0;
-  if (removed.empty() && added.empty()) {
+  if (!changed) {
     return;
   }
-  const GridGeometry& geometry = m_Mask.Geometry();
-  std::vector<Eigen::Vector3d> changed;
-  for (const auto* list : {&removed, &added}) {
-    for (const Seed& seed : *list) {
-      changed.push_back(seed.positionMm);
-    }
-  }
+  const GridGeometry& geometry = m_Store->MaskOf().Geometry();
 
   // 1. The exact samples: their doses move by the changed seeds' contributions, and each moves
   //    from its old bin to its new one.
-  if (!m_Dose.empty()) {
-    m_SpareDose.assign(m_Dose.begin(), m_Dose.end());
-    if (!removed.empty()) {
-      m_Calculator.AddDoseRateAt(m_Points, removed, -m_Factor, m_Dose);
-    }
-    if (!added.empty()) {
-      m_Calculator.AddDoseRateAt(m_Points, added, m_Factor, m_Dose);
-    }
-    for (std::size_t n = 0; n < m_Dose.size(); ++n) {
-      m_Dose[n] = std::max(m_Dose[n], 0.0f);
-      if (m_Dose[n] != m_SpareDose[n]) {
-        const double volume = m_VoxelVolumeMm3 / m_Parts[n];
-        m_Histogram->Remove(m_SpareDose[n], volume);
-        m_Histogram->Add(m_Dose[n], volume);
-      }
+  m_Store->MoveDoses(removed, added, true);
+  const std::vector<float>& doses = m_Store->Doses();
+  const std::vector<float>& previous = m_Store->PreviousDoses();
+  for (std::size_t n = 0; n < doses.size(); ++n) {
+    if (doses[n] != previous[n]) {
+      const double volume = m_VoxelVolumeMm3 / m_Store->Parts()[n];
+      m_Histogram->Remove(previous[n], volume);
+      m_Histogram->Add(doses[n], volume);
     }
   }
 
   // 2. The grid samples within the cutoff of a changed seed: compared with the updated grid, row
   //    by row over the hull of the changed seeds' cutoff spheres (GridRow, as the splitter:
   //    clamped to the run in floating point before becoming indices).
-  const double cutoffMm = m_Calculator.Options().cutoffCm * 10.0 + kReachMarginMm;
+  const double cutoffMm =
+      m_Store->Calculator().Options().cutoffCm * 10.0 + ExactSampleStore::kReachMarginMm;
   const Volume<float>& dose = m_Grid->Dose();
   const auto& doseSize = dose.Geometry().Size();
   const detail::Index3& alignedOffset = m_Grid->AlignedOffset();
   for (const Run& run : m_Runs) {
     const GridRow row(geometry, run.j, run.k);
     GridRow::Span hull;
-    for (const Eigen::Vector3d& position : changed) {
+    for (const Eigen::Vector3d& position : m_Store->Changed()) {
       if (const std::optional<GridRow::Chord> chord = row.ChordOf(position, cutoffMm)) {
         hull.Include(chord->Inside());
       }
@@ -256,20 +181,8 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
   }
 
   // 3. The splits: voxels within the splitter's reach of a changed seed (see ImplantDvhSamples).
-  const double reachMm = detail::SeedDistanceSplitter(geometry, {}, m_Options).ReachMm();
-  const double candidateMm = reachMm + kReachMarginMm;
-  const double seedReachMm = reachMm + candidateMm + kReachMarginMm;
-  std::vector<Seed> nearSeeds;
-  for (const Seed& seed : m_Seeds) {
-    for (const Eigen::Vector3d& position : changed) {
-      if ((seed.positionMm - position).squaredNorm() <= seedReachMm * seedReachMm) {
-        nearSeeds.push_back(seed);
-        break;
-      }
-    }
-  }
-  const detail::SeedDistanceSplitter splitter(geometry, nearSeeds, m_Options);
-  const double candidate2 = candidateMm * candidateMm;
+  m_Store->PrepareResplit();
+  const MaskIndexBox& box = m_Store->Box();
   // Voxels whose sampling changes: (ordinal, i, j, k, new split); their old samples leave the
   // bins here.
   struct Change {
@@ -285,23 +198,16 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
                             [](const Exact& e, std::size_t o) { return e.ordinal < o; });
   };
   for (const Run& run : m_Runs) {
-    const GridRow row(geometry, run.j, run.k);
-    const bool rowNear = std::any_of(changed.begin(), changed.end(), [&](const auto& position) {
-      return row.ChordOf(position, candidateMm).has_value();
-    });
-    if (!rowNear) {
+    if (!m_Store->RowNear(run.j, run.k)) {
       continue;
     }
     for (std::int64_t i = run.iBegin; i <= run.iEnd; ++i) {
-      const Eigen::Vector3d centre = CentreOf(i, run.j, run.k);
-      const bool near = std::any_of(changed.begin(), changed.end(), [&](const auto& position) {
-        return (centre - position).squaredNorm() <= candidate2;
-      });
-      if (!near) {
+      const Eigen::Vector3d centre = m_Store->CentreOf(i, run.j, run.k);
+      if (!m_Store->VoxelNear(centre)) {
         continue;
       }
       if (!context || contextJ != run.j || contextK != run.k) {
-        context.emplace(splitter.Row(run.j, run.k, m_Box.lower[0], m_Box.upper[0]));
+        context.emplace(m_Store->SplitRow(run.j, run.k, box.lower[0], box.upper[0]));
         contextJ = run.j;
         contextK = run.k;
       }
@@ -314,11 +220,10 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
       }
       if (wasExact) {
         const auto exact = findExact(ordinal);
-        if (split.exact && split.parts[0] == exact->parts[0] && split.parts[1] == exact->parts[1] &&
-            split.parts[2] == exact->parts[2]) {
+        if (split.exact && ExactSampleStore::SameParts(split, exact->parts)) {
           continue;
         }
-        BinExact(exact->firstSample, PartsOf(exact->parts), false);
+        BinExact(exact->firstSample, ExactSampleStore::PartsOf(exact->parts), false);
       } else {
         m_Histogram->Remove(stored, m_VoxelVolumeMm3);
       }
@@ -332,36 +237,27 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
 
   // 4. The exact voxels rebuilt in ordinal order: the unchanged ones' samples copied, the changed
   //    ones sampled anew (exact: all the seeds' dose; no longer exact: the grid's value).
-  m_SparePoints.Clear();
-  m_SpareDose.clear();
-  m_SpareParts.clear();
+  m_Store->BeginRebuild();
   std::vector<Exact> exacts;
   exacts.reserve(m_Exact.size() + changes.size());
-  std::vector<std::pair<std::size_t, std::size_t>> freshRanges;
   auto old = m_Exact.begin();
-  for (const Change& change : changes) {
-    for (; old != m_Exact.end() && old->ordinal < change.ordinal; ++old) {
+  auto keepUpTo = [&](std::size_t ordinal) {
+    for (; old != m_Exact.end() && old->ordinal < ordinal; ++old) {
       Exact kept = *old;
-      const std::size_t count = PartsOf(kept.parts);
-      kept.firstSample = m_SpareDose.size();
-      m_SparePoints.AppendRange(m_Points, old->firstSample, count);
-      const auto begin = static_cast<std::ptrdiff_t>(old->firstSample);
-      const auto end = begin + static_cast<std::ptrdiff_t>(count);
-      m_SpareDose.insert(m_SpareDose.end(), m_Dose.begin() + begin, m_Dose.begin() + end);
-      m_SpareParts.insert(m_SpareParts.end(), m_Parts.begin() + begin, m_Parts.begin() + end);
+      kept.firstSample = m_Store->Keep(old->firstSample, ExactSampleStore::PartsOf(old->parts));
       exacts.push_back(kept);
     }
+  };
+  for (const Change& change : changes) {
+    keepUpTo(change.ordinal);
     if (old != m_Exact.end() && old->ordinal == change.ordinal) {
       ++old; // its samples were taken out of the bins above
     }
     float& stored = m_GridValue[change.ordinal];
     if (change.split.exact) {
       Exact fresh{change.ordinal, change.i, change.j, change.k, 0, {}};
-      for (int a = 0; a < 3; ++a) {
-        fresh.parts[a] = static_cast<std::uint8_t>(change.split.parts[a]);
-      }
-      AppendSamples(fresh, m_SparePoints, m_SpareDose, m_SpareParts);
-      freshRanges.emplace_back(fresh.firstSample, PartsOf(fresh.parts));
+      ExactSampleStore::SetParts(fresh.parts, change.split);
+      fresh.firstSample = m_Store->AppendFresh(change.i, change.j, change.k, fresh.parts);
       exacts.push_back(fresh);
       stored = kExactMarker;
     } else {
@@ -370,35 +266,10 @@ void ImplantBinnedDvhSamples::Update(std::vector<Seed> seeds, const std::vector<
       m_GridMaxBound = std::max(m_GridMaxBound, stored);
     }
   }
-  for (; old != m_Exact.end(); ++old) {
-    Exact kept = *old;
-    const std::size_t count = PartsOf(kept.parts);
-    kept.firstSample = m_SpareDose.size();
-    m_SparePoints.AppendRange(m_Points, old->firstSample, count);
-    const auto begin = static_cast<std::ptrdiff_t>(old->firstSample);
-    const auto end = begin + static_cast<std::ptrdiff_t>(count);
-    m_SpareDose.insert(m_SpareDose.end(), m_Dose.begin() + begin, m_Dose.begin() + end);
-    m_SpareParts.insert(m_SpareParts.end(), m_Parts.begin() + begin, m_Parts.begin() + end);
-    exacts.push_back(kept);
-  }
+  keepUpTo(std::numeric_limits<std::size_t>::max());
   m_Exact = std::move(exacts);
-  std::swap(m_Points, m_SparePoints);
-  std::swap(m_Dose, m_SpareDose);
-  std::swap(m_Parts, m_SpareParts);
-  DosePoints freshPoints(m_Points.OriginMm());
-  for (const auto& [first, count] : freshRanges) {
-    freshPoints.AppendRange(m_Points, first, count);
-  }
-  std::vector<float> freshDose(freshPoints.Size(), 0.0f);
-  if (!freshDose.empty()) {
-    m_Calculator.AddDoseRateAt(freshPoints, m_Seeds, m_Factor, freshDose);
-  }
-  std::size_t n = 0;
-  for (const auto& [first, count] : freshRanges) {
-    std::copy_n(freshDose.begin() + static_cast<std::ptrdiff_t>(n), count,
-                m_Dose.begin() + static_cast<std::ptrdiff_t>(first));
+  for (const auto& [first, count] : m_Store->FinishRebuild()) {
     BinExact(first, count, true);
-    n += count;
   }
 }
 
@@ -415,8 +286,9 @@ Dvh ImplantBinnedDvhSamples::ToDvh() const {
       hottestVolume += volume;
     }
   };
-  for (std::size_t n = 0; n < m_Dose.size(); ++n) {
-    consider(m_Dose[n], m_VoxelVolumeMm3 / m_Parts[n]);
+  const std::vector<float>& doses = m_Store->Doses();
+  for (std::size_t n = 0; n < doses.size(); ++n) {
+    consider(doses[n], m_VoxelVolumeMm3 / m_Store->Parts()[n]);
   }
   if (!(m_GridMaxBound < hottest)) {
     float gridMax = -std::numeric_limits<float>::infinity();

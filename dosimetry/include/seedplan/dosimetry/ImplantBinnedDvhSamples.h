@@ -18,6 +18,7 @@ namespace seedplan::dosimetry {
 
 namespace detail {
 class DoseHistogram;
+class ExactSampleStore;
 class GridDose;
 } // namespace detail
 
@@ -61,7 +62,7 @@ public:
 
   /// Exact samples kept (those near seeds); of the last Update: grid voxels compared with the grid,
   /// voxels sampled anew.
-  std::size_t ExactSampleCount() const { return m_Dose.size(); }
+  std::size_t ExactSampleCount() const;
   std::size_t LastComparedVoxels() const { return m_LastCompared; }
   std::size_t LastResampledVoxels() const { return m_LastResampled; }
 
@@ -76,24 +77,15 @@ private:
   struct Exact {
     std::size_t ordinal;
     std::int64_t i, j, k;
-    std::size_t firstSample;
+    std::size_t firstSample; ///< into the store's samples
     std::uint8_t parts[3];
   };
 
-  Eigen::Vector3d CentreOf(std::int64_t i, std::int64_t j, std::int64_t k) const;
   float GridValue(std::int64_t i, std::int64_t j, std::int64_t k) const;
-  void AppendSamples(Exact& voxel, DosePoints& points, std::vector<float>& dose,
-                     std::vector<std::uint16_t>& parts) const;
   void BinExact(std::size_t first, std::size_t count, bool add);
 
-  const Mask& m_Mask;
-  const DoseCalculator& m_Calculator;
-  double m_Factor;
-  ImplantDvhOptions m_Options;
-  MaskIndexBox m_Box;
+  std::unique_ptr<detail::ExactSampleStore> m_Store;
   double m_VoxelVolumeMm3;
-  std::vector<Seed> m_Seeds;
-  Eigen::Vector3d m_StepI, m_StepJ, m_StepK;
   std::unique_ptr<detail::GridDose> m_Grid;
   std::unique_ptr<detail::DoseHistogram> m_Histogram;
   std::vector<Run> m_Runs;
@@ -102,12 +94,6 @@ private:
   /// At least the hottest grid sample (raised as grid samples change; exact after a scan).
   mutable float m_GridMaxBound;
   std::vector<Exact> m_Exact; ///< by ordinal
-  DosePoints m_Points;
-  std::vector<float> m_Dose;
-  std::vector<std::uint16_t> m_Parts;
-  DosePoints m_SparePoints;
-  std::vector<float> m_SpareDose;
-  std::vector<std::uint16_t> m_SpareParts;
   std::size_t m_LastCompared = 0;
   std::size_t m_LastResampled = 0;
 };

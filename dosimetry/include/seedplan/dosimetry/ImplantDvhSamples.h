@@ -11,9 +11,14 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace seedplan::dosimetry {
+
+namespace detail {
+class ExactSampleStore;
+} // namespace detail
 
 /// The DVH samples of one structure under an implant, kept for live editing (issue 14): the same
 /// samples DvhCalculator::ComputeForImplant takes with ImplantDvhOptions::exactEverywhere (every
@@ -38,6 +43,9 @@ public:
   /// the options' fault).
   ImplantDvhSamples(const Mask& mask, std::vector<Seed> seeds, const DoseCalculator& calculator,
                     double gyPerCGyPerH, const ImplantDvhOptions& options);
+  ~ImplantDvhSamples();
+  ImplantDvhSamples(const ImplantDvhSamples&) = delete;
+  ImplantDvhSamples& operator=(const ImplantDvhSamples&) = delete;
 
   /// The seeds become `seeds`, which differ from the current ones by `removed` having left and
   /// `added` having arrived (several steps may be merged: each list in any order). InvalidInput
@@ -48,7 +56,7 @@ public:
   /// The cumulative DVH of the current samples (Dvh::FromVoxelSamples, as ComputeForImplant).
   Dvh ToDvh() const;
 
-  std::size_t SampleCount() const { return m_Dose.size(); }
+  std::size_t SampleCount() const;
   /// Of the last Update: voxels whose split was checked, and those sampled anew.
   std::size_t LastCheckedVoxels() const { return m_LastChecked; }
   std::size_t LastResampledVoxels() const { return m_LastResampled; }
@@ -62,31 +70,13 @@ private:
   };
   struct Voxel {
     std::int64_t i;
-    std::size_t firstSample; ///< into m_Points, m_Dose, m_Parts
+    std::size_t firstSample; ///< into the store's samples
     std::uint8_t parts[3];
   };
 
-  Eigen::Vector3d CentreOf(const Row& row, std::int64_t i) const;
-  /// Appends the parts of one voxel (its points, zero doses, its part count).
-  void AppendSamples(const Row& row, Voxel& voxel, DosePoints& points, std::vector<float>& dose,
-                     std::vector<std::uint16_t>& parts) const;
-
-  const Mask& m_Mask;
-  const DoseCalculator& m_Calculator;
-  double m_Factor;
-  ImplantDvhOptions m_Options;
-  MaskIndexBox m_Box;
-  std::vector<Seed> m_Seeds;
-  Eigen::Vector3d m_StepI, m_StepJ, m_StepK;
+  std::unique_ptr<detail::ExactSampleStore> m_Store;
   std::vector<Row> m_Rows;
   std::vector<Voxel> m_Voxels;
-  DosePoints m_Points;
-  std::vector<float> m_Dose;
-  std::vector<std::uint16_t> m_Parts;
-  // The arrays of a rebuild, kept between updates so that their memory is reused.
-  DosePoints m_SparePoints;
-  std::vector<float> m_SpareDose;
-  std::vector<std::uint16_t> m_SpareParts;
   std::size_t m_LastChecked = 0;
   std::size_t m_LastResampled = 0;
 };
