@@ -12,70 +12,21 @@
 // window does with OMP_WAIT_POLICY=passive as well (on a loaded machine libgomp's default
 // spin-waiting made the lesion step 1.5 times as long).
 
-#include "seedplan/core/SeedsCsv.h"
-#include "seedplan/dosimetry/SeedStrength.h"
-#include "seedplan/imaging/CtLoader.h"
-#include "seedplan/imaging/SamplePatient.h"
-#include "seedplan/imaging/StructureLoader.h"
+#include "../tests/planning/SampleImplant.h"
 #include "seedplan/planning/PlanEditSession.h"
 #include "seedplan/viewer/SliceContent.h"
 
 #include <benchmark/benchmark.h>
 
-#include <chrono>
-#include <filesystem>
-#include <memory>
-#include <unistd.h>
-
 namespace {
 
-namespace fs = std::filesystem;
 using namespace seedplan;
 
-/// The sample implant's seeds: 0.55 mCi of 6711 (sample_data/README.md).
-constexpr double kSampleActivityMCi = 0.55;
 constexpr double kStepMm = 0.5;
 
-struct SamplePlan {
-  fs::path folder;
-  std::unique_ptr<imaging::CtImage> ct;
-  std::unique_ptr<imaging::StructureSet> structures;
-  std::unique_ptr<dosimetry::SourceLibrary> library;
-  planning::Plan plan;
-
-  SamplePlan() {
-    folder = fs::temp_directory_path() /
-             ("seedplan-bench-edit-" + std::to_string(::getpid()) + "-" +
-              std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-    fs::create_directories(folder);
-    const imaging::SamplePatientFiles files = imaging::SamplePatient::Write(folder / "patient");
-    ct = std::make_unique<imaging::CtImage>(imaging::CtLoader::Load(files.Ct()));
-    structures = std::make_unique<imaging::StructureSet>(
-        imaging::StructureLoader::Load(files.RtStruct(), *ct));
-    library = std::make_unique<dosimetry::SourceLibrary>(SEEDPLAN_SOURCES_DIR);
-    plan.seedModel = "6711";
-    const auto rows = SeedsCsv::Read(files.SampleSeeds());
-    plan.seeds = dosimetry::SeedStrength::Resolve(rows, files.SampleSeeds().string(), *library,
-                                                  "6711", std::nullopt, kSampleActivityMCi);
-    plan.strengthAtImplantU = plan.seeds.front().strengthU;
-    plan.assayStrengthU = plan.strengthAtImplantU;
-    for (const auto& lesion : imaging::SamplePatient::ReadPrescriptions(files.Prescriptions())) {
-      plan.targets.push_back({lesion.structureName, lesion.site, lesion.prescriptionGy, 0.0});
-    }
-    for (const auto& limit : imaging::SamplePatient::ReadOrganLimits(files.OrganLimits())) {
-      plan.limits.push_back({limit.structureName, limit.metric, limit.limitGy});
-    }
-  }
-  ~SamplePlan() {
-    std::error_code error;
-    fs::remove_all(folder, error);
-  }
-  SamplePlan(const SamplePlan&) = delete;
-  SamplePlan& operator=(const SamplePlan&) = delete;
-};
-
-SamplePlan& Sample() {
-  static SamplePlan sample;
+/// The sample patient and implant, written and loaded once (the tests' SampleImplant).
+test::SampleImplant& Sample() {
+  static test::SampleImplant sample;
   return sample;
 }
 
@@ -89,12 +40,11 @@ struct EditingWindow {
   double direction = 1.0;
 
   EditingWindow()
-      : session(Sample().plan, Sample().ct->hu.Geometry(), *Sample().structures,
-                *Sample().library) {
+      : session(Sample().plan, Sample().ct.hu.Geometry(), Sample().structures, Sample().library) {
     session.Select(0);
     session.Evaluation();
-    scene.ct = Sample().ct->hu;
-    scene.patientPosition = Sample().ct->info.patientPosition;
+    scene.ct = Sample().ct.hu;
+    scene.patientPosition = Sample().ct.info.patientPosition;
     viewer::SceneDose dose;
     dose.values = session.DoseGy();
     scene.plan.dose = std::move(dose);

@@ -1,6 +1,7 @@
 #pragma once
 // The sample patient and its committed sample implant, loaded once per test suite by the tests of
-// evaluation and live editing (planning and viewer).
+// evaluation and live editing (planning and viewer), and once by the live editing benchmark
+// (bench/EditBenchmark.cpp: a header only, so the bench builds with the tests off).
 
 #include "../core/TempFolder.h"
 #include "seedplan/core/SeedsCsv.h"
