@@ -31,7 +31,7 @@ struct DetectOptions {
   std::string model = dosimetry::SourceLibrary::kDefaultModelId;
   std::optional<double> thresholdHu;
   bool allowNone = false;
-  std::string method = "threshold";
+  std::string method = "learned";
   std::string out;
 };
 
@@ -120,9 +120,10 @@ void RegisterDetectSeedsCommand(CLI::App& app) {
                       "Seek seeds only at maxima of at least this HU (instead of maxima standing "
                       "out from their surroundings)");
   command
-      ->add_option("--method", options->method,
-                   "threshold (fixed appearance, the default) or learned (the scanner's "
-                   "appearance measured on the scan, for other scanners)")
+      ->add_option(
+          "--method", options->method,
+          "learned (the scanner's appearance measured on the scan, the default) or threshold "
+          "(fixed appearance of SeedRenderer-like scans)")
       ->check(CLI::IsMember({"threshold", "learned"}));
   command->add_flag("--allow-none", options->allowNone,
                     "Write an empty seeds CSV (with a warning) when no seed is found");

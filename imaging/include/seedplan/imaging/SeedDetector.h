@@ -26,7 +26,7 @@ enum class SeedDetectionMethod {
 /// What SeedDetector looks for. Lengths in mm, HU. Only the seed's size is assumed; how the
 /// scanner shows it is measured on the scan unless overridden here.
 struct SeedDetectionOptions {
-  SeedDetectionMethod method = SeedDetectionMethod::Threshold;
+  SeedDetectionMethod method = SeedDetectionMethod::Learned;
   /// Override (--threshold-hu): seeds are sought only at local maxima of at least this HU,
   /// instead of maxima standing clearly above their local background (the default, which works
   /// on any scale and in metal-artefact-reduced images). Threshold: the metal threshold,
