@@ -484,15 +484,17 @@ int StackedPairsSplit(const GridGeometry& geometry, const std::vector<Seed>& tru
 
 // Two flat seeds stacked within one slice fill that slice like one seed: both saturate the same
 // voxels, and their only trace is a brighter partial-volume rim, which depends on where the pair
-// lies within its pixels. Measured (0.8 x 0.8 x 2.5 mm): 4 of these 6 pairs are split without a
-// count; in the other 2 the two-seed fit leaves 31-39 % of the one-seed fit's cost but each of
-// the two capsules explains only 0-1 saturated voxels the other does not, like the false capsule
-// fitted to streaks over dense bone beside a lone seed (1), while every seed of the touching
-// pairs and triples explains 2-21. (A third such pair, in the touching-cluster layout, left 74 %
-// and 0-1 voxels.) Without a count the detector then reports one seed: the known, physically
-// ambiguous exception to the "clusters split correctly". Pinned at the measured figure so
-// that any change is seen; the isolated seeds are all found and nothing false.
-TEST(SeedDetection, KnownLimitationStackedPairsWithinOneSliceWithoutExpectedCountAreSometimesOne) {
+// lies within its pixels and which the capsule model's own misfit rivals: the weakest seed of a
+// two-seed fit saved 18-47 units on these pairs (with the scanner's appearance learned from single
+// seeds), and 26-65 on a lone flat seed in 3 mm slices (draw 7 of
+// SeedDetectionMatrix.AnExpectedCountAboveTheSeedsShownSplitsNoLoneSeedInTwo). Without a count the
+// learned detector then reports such a pair as one seed or two (measured on this scan: 0 of the 6
+// split; the threshold detector split 4), the known, physically ambiguous exception to the issue's
+// "clusters split correctly". What it guarantees: never more than two seeds for a pair, every seed
+// it reports there within a pair seed's tolerance, and every isolated seed found once, with nothing
+// false.
+TEST(SeedDetection,
+     StackedPairsWithinOneSliceWithoutExpectedCountGiveOneOrTwoSeedsAndNothingFalse) {
   const GridGeometry geometry = ClinicalGeometry();
   const std::vector<Seed> truth = StackedPairsAmongIsolatedSeeds(geometry);
   const Volume<short> ct = PostImplantCt(geometry, truth, 9u);
@@ -501,9 +503,21 @@ TEST(SeedDetection, KnownLimitationStackedPairsWithinOneSliceWithoutExpectedCoun
   const int split = StackedPairsSplit(geometry, truth, report);
   std::printf("[ figures  ] stacked pairs, no expected count: %d of %d split\n", split,
               kStackedPairs);
-  constexpr int kMeasuredSplit = 4;
-  EXPECT_EQ(split, kMeasuredSplit);
-  EXPECT_EQ(report.seeds.size(), truth.size() - static_cast<std::size_t>(kStackedPairs - split));
+  std::size_t nearPairs = 0;
+  for (int p = 0; p < kStackedPairs; ++p) {
+    const std::vector<Seed> pair(truth.begin() + 2 * p, truth.begin() + 2 * p + 2);
+    const std::vector<Seed> found = FoundNear(pair, report.seeds);
+    EXPECT_GE(found.size(), 1u) << "stacked pair " << p;
+    EXPECT_LE(found.size(), 2u) << "stacked pair " << p;
+    EXPECT_EQ(Match(geometry, pair, found).beyondTolerance, 0) << "stacked pair " << p;
+    nearPairs += found.size();
+  }
+  const std::vector<Seed> isolated(truth.begin() + 2 * kStackedPairs, truth.end());
+  const Matching matching = Match(geometry, isolated, report.seeds);
+  EXPECT_TRUE(std::all_of(matching.detectedOf.begin(), matching.detectedOf.end(),
+                          [](int d) { return d >= 0; }));
+  EXPECT_EQ(matching.beyondTolerance, 0);
+  EXPECT_EQ(report.seeds.size(), isolated.size() + nearPairs);
 }
 
 // With the physicist's count the ambiguity is settled: the stacked pairs are the components whose
