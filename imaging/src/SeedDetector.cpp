@@ -716,7 +716,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     if (group.count == 0) {
       continue;
     }
-    const FitResult& fit = group.splitter->Best(group.count);
+    const FitResult& fit = group.splitter->Reported(group.count);
     for (std::size_t s = 0; s < fit.capsules.size(); ++s) {
       std::vector<Capsule> others = fit.capsules;
       others.erase(others.begin() + static_cast<std::ptrdiff_t>(s));

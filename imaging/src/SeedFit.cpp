@@ -349,7 +349,7 @@ void SeedFit::Residuals(const std::vector<double>& fill, std::vector<double>& re
   }
 }
 
-double SeedFit::SliceTarget(double q) const {
+std::pair<double, double> SeedFit::SliceCell(double q) const {
   // Box edges lie at k +- h (continuous index), h = half the box in slices: per unit period at
   // frac(h) and frac(-h). The cell between consecutive edges that holds q is what the image
   // cannot resolve for a seed wholly inside it.
@@ -363,15 +363,20 @@ double SeedFit::SliceTarget(double q) const {
   const double f = q - base;
   if (b - a < 1e-9) {
     // One edge per period (a box of an odd number of half slices): cells are whole periods.
-    return f < a ? base - 1.0 + a + 0.5 : base + a + 0.5;
+    return f < a ? std::pair{base - 1.0 + a, base + a} : std::pair{base + a, base + 1.0 + a};
   }
   if (f < a) {
-    return base + 0.5 * (b - 1.0 + a);
+    return {base - 1.0 + b, base + a};
   }
   if (f < b) {
-    return base + 0.5 * (a + b);
+    return {base + a, base + b};
   }
-  return base + 0.5 * (b + 1.0 + a);
+  return {base + b, base + 1.0 + a};
+}
+
+double SeedFit::SliceTarget(double q) const {
+  const auto [low, high] = SliceCell(q);
+  return 0.5 * (low + high);
 }
 
 void SeedFit::Penalties(const std::vector<Capsule>& capsules,

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace seedplan::imaging {
@@ -112,6 +113,9 @@ public:
   const CapsuleModel& Model() const { return m_Model; }
   const FitWindow& Window() const { return m_Window; }
   const GridGeometry& Geometry() const { return m_Geometry; }
+  /// The interval (continuous slice index, low and high) between consecutive edges of the slice
+  /// profiles' boxes that holds `q`: metal wholly inside it looks the same wherever it lies there.
+  std::pair<double, double> SliceCell(double q) const;
   /// Huber's rho at the fit's scale (for costs summed elsewhere).
   static double Rho(double scaledResidual);
 
@@ -132,8 +136,8 @@ private:
   /// Penalties (scaled-residual-like): overlap of every pair of capsules, the pull of each
   /// centre across the slices, centres outside the metal's box.
   void Penalties(const std::vector<Capsule>& capsules, std::vector<double>& penalties) const;
-  /// Where, across the slices (continuous index), a centre at `q` is pulled: the middle of the
-  /// interval between consecutive edges of the slice profiles' boxes that holds q.
+  /// Where, across the slices (continuous index), a centre at `q` is pulled: the middle of its
+  /// SliceCell.
   double SliceTarget(double q) const;
 
   const GridGeometry& m_Geometry;
