@@ -46,7 +46,11 @@ constexpr double kCoreMarginScales = 3.0;
 /// less kCoreMarginScales of the noise and of its background's uncertainty: clipping is exact,
 /// but a dark streak or the far side of an edge under the voxel lowers what reaches the ceiling
 /// (on a scan whose seeds stand in lung beside streaks of +-900 HU, a seed's core voxels near the
-/// knee show 1900-2600 HU where the model clips them at 3071).
+/// knee show 1900-2600 HU where the model clips them at 3071). A voxel whose linear value lies
+/// above the ceiling by less than this share of its excess is not surely clipped: a model that
+/// errs by that share on it would leave it below the ceiling (a seed in 3 mm slices of lung had
+/// a partial-volume core voxel at 2424 HU where the model put it at 3071; it was refused as
+/// having no metal core and lost).
 constexpr double kSaturatedCoreShare = 0.1;
 /// A ceiling softer than this share of the excess compresses rather than clips: the rule above
 /// is for clipping only.
@@ -467,12 +471,17 @@ double SeedFit::CoreSupport(const Capsule& capsule) const {
     }
     ++core;
     const double b = m_Window.backgroundHu[n];
-    const double predicted =
-        m_Model.Saturate(b + std::min(1.0, fill[n]) * (m_Model.amplitudeHu - b));
+    const double linear = b + std::min(1.0, fill[n]) * (m_Model.amplitudeHu - b);
+    const double predicted = m_Model.Saturate(linear);
     double required = b + kCoreShare * (predicted - b) - kCoreMarginScales * m_Window.scaleHu[n];
     const double knee = m_Model.ceilingHu - m_Model.ceilingSoftnessHu;
     const bool clipped = m_Model.ceilingSoftnessHu <= kHardCeilingShare * (m_Model.ceilingHu - b);
-    if (std::isfinite(knee) && clipped && predicted >= knee) {
+    // Clipping is exact only for a voxel the model puts above the ceiling by more than the
+    // share of its excess the rule below allows: one barely above it (a seed's partial-volume
+    // voxel) may, within that share, not reach the ceiling at all, and is held to the rule of
+    // unclipped voxels.
+    const bool surelyClipped = linear - knee > kSaturatedCoreShare * (linear - b);
+    if (std::isfinite(knee) && clipped && predicted >= knee && surelyClipped) {
       const double spread =
           n < m_Window.backgroundSpreadHu.size() ? m_Window.backgroundSpreadHu[n] : 0.0;
       const double uncertainty = std::hypot(m_Window.noiseSigmaHu, spread);
