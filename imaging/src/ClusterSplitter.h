@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <random>
 #include <vector>
@@ -32,6 +33,8 @@ public:
     /// One seed's summed excess over its background (HU x voxels), for "a lump of metal left".
     double seedExcessSum = 0.0;
     int minOwnVoxels = 2;
+    /// The blob's summed excess in typical seeds' worth (infinite when not measured).
+    double metalSeeds = std::numeric_limits<double>::infinity();
     int maxSeeds = 6;
     double seedDiameterMm = 0.8;
   };
@@ -51,8 +54,11 @@ public:
   double Cost(int k);
   /// True if every seed of the k fit has a metal core and metal of its own.
   bool Valid(int k);
+  /// True if the k fit (k >= 2) brings two seeds' axes within a diameter on a blob holding less
+  /// metal than one typical seed: one seed split in two.
+  bool SplitsOneSeed(int k);
   /// The count model selection chooses (0 when one seed explains the metal no better than the
-  /// penalty).
+  /// penalty; never a fit that SplitsOneSeed).
   int ChooseCount();
   /// The smallest cost any one seed of the k fit saves (the others in place): what the weakest
   /// seed is worth.

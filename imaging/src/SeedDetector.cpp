@@ -559,6 +559,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
                                              noiseSigmaHu, learned.weightingError);
       group.fit = std::make_unique<SeedFit>(geometry, group.window, model);
       ClusterSplitter::Options own = splitOptions;
+      own.metalSeeds = group.metalSeeds;
       own.maxSeeds = std::clamp(peaks + 2, 2, kMaxSeedsPerGroup);
       for (int r : group.regions) {
         if (heavy.contains(static_cast<std::size_t>(r))) {
