@@ -6,6 +6,7 @@
 #include "ScanAppearance.h"
 #include "SeedCandidateFinder.h"
 #include "SeedFit.h"
+#include "StreakRidge.h"
 #include "ThresholdSeedDetector.h"
 
 #include "seedplan/core/Error.h"
@@ -20,6 +21,7 @@
 #include <limits>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -203,7 +205,47 @@ struct Group {
   bool excluded = false; ///< a large object after all: no seeds, not even for the count
   /// The blob's summed excess in typical seeds' (infinite when no seed was measured).
   double metalSeeds = std::numeric_limits<double>::infinity();
+  /// Per count k (index k - 1): whether a capsule of the k fit sits on a streak ridge
+  /// (StreakRidge), once asked.
+  std::vector<std::optional<bool>> onStreak;
+  /// When the chosen fit put capsules on streak ridges: the fit's other capsules (their axis
+  /// uncertainties, and their cost without the ridge capsules), which are the group's seeds.
+  std::optional<FitResult> offStreak;
 };
+
+/// True when a capsule of the group's k-seed fit lies on a streak ridge rather than on metal.
+bool FitOnStreak(const Volume<short>& ct, Group& group, int k, const CapsuleModel& model,
+                 double metalContrastHu) {
+  if (k <= 0) {
+    return false;
+  }
+  const auto slot = static_cast<std::size_t>(k - 1);
+  if (group.onStreak.size() <= slot) {
+    group.onStreak.resize(slot + 1);
+  }
+  if (!group.onStreak[slot]) {
+    group.onStreak[slot] =
+        StreakRidge::AnyOnStreak(ct, group.splitter->Best(k).capsules, model, metalContrastHu);
+  }
+  return *group.onStreak[slot];
+}
+
+/// The group's k fit without the capsules that sit on streak ridges (StreakRidge::OnStreak).
+FitResult WithoutStreaks(const Volume<short>& ct, Group& group, int k, const CapsuleModel& model,
+                         double metalContrastHu) {
+  const FitResult& fit = group.splitter->Best(k);
+  FitResult kept;
+  const std::vector<bool> onStreak =
+      StreakRidge::OnStreak(ct, fit.capsules, model, metalContrastHu);
+  for (std::size_t s = 0; s < fit.capsules.size(); ++s) {
+    if (!onStreak[s]) {
+      kept.capsules.push_back(fit.capsules[s]);
+      kept.axisSigmaRad.push_back(fit.axisSigmaRad[s]);
+    }
+  }
+  kept.cost = group.fit->Cost(kept.capsules);
+  return kept;
+}
 
 std::vector<std::string> Summarise(const ScannerAppearance& a) {
   std::vector<std::string> lines;
@@ -571,6 +613,13 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
       group.splitter =
           std::make_unique<ClusterSplitter>(*group.fit, points, weights, sliceStep, own);
       group.count = group.splitter->ChooseCount();
+      // Capsules fitted to streak rays or their crossings explain excess that runs on beyond
+      // them (StreakRidge): not seeds. The fit's other capsules stay where that fit put them
+      // (a fit with fewer capsules keeps the ridge's and drops a faint seed beside it).
+      if (FitOnStreak(ct, group, group.count, model, typicalContrast)) {
+        group.offStreak = WithoutStreaks(ct, group, group.count, model, typicalContrast);
+        group.count = static_cast<int>(group.offStreak->capsules.size());
+      }
       group.chosen = group.count;
     } catch (...) {
 #pragma omp critical(seedDetectionFailure)
@@ -587,7 +636,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
   // after all (a cluster of 4 on a clipped scale can take a fifth and sixth capsule in its
   // blooming, but its 5-seed fit leaves no metal).
   for (Group& group : groups) {
-    if (group.count <= static_cast<int>(kLargeObjectSeeds)) {
+    if (group.count <= static_cast<int>(kLargeObjectSeeds) || group.offStreak) {
       continue;
     }
     ClusterSplitter& splitter = *group.splitter;
@@ -654,7 +703,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
           continue;
         }
         if (more) {
-          if (group.count >= splitter.MaxSeeds()) {
+          if (group.count >= splitter.MaxSeeds() || group.offStreak) {
             continue;
           }
           // The fit with one more seed whose weakest seed is worth most, every seed with a metal
@@ -668,7 +717,8 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
             std::fprintf(stderr, "     closest %.2f mm, metal of %.2f seeds\n",
                          splitter.ClosestApproachMm(group.count + 1), group.metalSeeds);
           }
-          if (!(splitter.Cost(group.count) - splitter.Cost(group.count + 1) > 0.0)) {
+          if (!(splitter.Cost(group.count) - splitter.Cost(group.count + 1) > 0.0) ||
+              FitOnStreak(ct, group, group.count + 1, model, typicalContrast)) {
             continue;
           }
           // Solid seeds do not interpenetrate: a fit that must bring one seed's axis within a
@@ -685,7 +735,17 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
             chosen = g;
           }
         } else if (group.count >= 1) {
-          const double evidence = splitter.Cost(group.count - 1) - splitter.Cost(group.count);
+          double evidence = std::numeric_limits<double>::infinity();
+          if (group.offStreak) {
+            const std::vector<Capsule>& kept = group.offStreak->capsules;
+            for (std::size_t s = 0; s < kept.size(); ++s) {
+              std::vector<Capsule> others = kept;
+              others.erase(others.begin() + static_cast<std::ptrdiff_t>(s));
+              evidence = std::min(evidence, group.fit->Cost(others) - group.offStreak->cost);
+            }
+          } else {
+            evidence = splitter.Cost(group.count - 1) - splitter.Cost(group.count);
+          }
           if (evidence < bestEvidence) {
             bestEvidence = evidence;
             chosen = g;
@@ -695,7 +755,26 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
       if (chosen == groups.size()) {
         break;
       }
-      groups[chosen].count += more ? 1 : -1;
+      Group& settled = groups[chosen];
+      if (!more && settled.offStreak) {
+        // The kept seed that saves the least goes.
+        FitResult& kept = *settled.offStreak;
+        std::size_t weakest = 0;
+        double least = std::numeric_limits<double>::infinity();
+        for (std::size_t s = 0; s < kept.capsules.size(); ++s) {
+          std::vector<Capsule> others = kept.capsules;
+          others.erase(others.begin() + static_cast<std::ptrdiff_t>(s));
+          const double saved = settled.fit->Cost(others) - kept.cost;
+          if (saved < least) {
+            least = saved;
+            weakest = s;
+          }
+        }
+        kept.capsules.erase(kept.capsules.begin() + static_cast<std::ptrdiff_t>(weakest));
+        kept.axisSigmaRad.erase(kept.axisSigmaRad.begin() + static_cast<std::ptrdiff_t>(weakest));
+        kept.cost = settled.fit->Cost(kept.capsules);
+      }
+      settled.count += more ? 1 : -1;
       total += more ? 1 : -1;
     }
     if (total != foundByEvidence) {
@@ -717,7 +796,8 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     if (group.count == 0) {
       continue;
     }
-    const FitResult& fit = group.splitter->Reported(group.count);
+    const FitResult& fit =
+        group.offStreak ? *group.offStreak : group.splitter->Reported(group.count);
     for (std::size_t s = 0; s < fit.capsules.size(); ++s) {
       std::vector<Capsule> others = fit.capsules;
       others.erase(others.begin() + static_cast<std::ptrdiff_t>(s));
