@@ -1,8 +1,10 @@
 // `seedplan detect-seeds --ct PATH [--expected N] [--strength-u U | --activity-mci A]
-// [--threshold-hu H] [--method threshold|learned] [--allow-none] --out seeds.csv`: the implanted
-// seeds found on a post-implant CT, as the seeds CSV of DESIGN.md. What the detector measured about
-// the scanner and which seeds are doubtful go to stderr; a scan without seeds is refused unless
-// --allow-none (then an empty seeds CSV and a warning).
+// [--threshold-hu H] [--allow-none] --out seeds.csv`: the implanted seeds found on a post-implant
+// CT, as the seeds CSV of DESIGN.md. What the detector measured about the scanner and which seeds
+// are doubtful go to stderr; a scan without seeds is refused unless --allow-none (then an empty
+// seeds CSV and a warning). `--method learned` is still accepted (it names the one detector, and
+// scripts written for the release that had two pass it); `--method threshold` is refused: the
+// fixed-threshold detector was removed (issue 11).
 
 #include "CommandLine.h"
 #include "Commands.h"
@@ -35,7 +37,24 @@ struct DetectOptions {
   std::string out;
 };
 
+/// The one detector's name, which `--method` still accepts.
+constexpr const char* kDetectorName = "learned";
+
+void CheckMethod(const std::string& method) {
+  if (method == "threshold") {
+    throw InvalidInput("--method threshold: the fixed-threshold detector was removed (it assumed "
+                       "one scanner's seed appearance and missed most seeds on other scanners' "
+                       "scans); drop --method, and give --threshold-hu H to seek seeds only at "
+                       "maxima of at least H HU");
+  }
+  if (method != kDetectorName) {
+    throw InvalidInput("--method is '" + method + "'; expected '" + kDetectorName +
+                       "' (the only detector) or no --method");
+  }
+}
+
 void RunDetect(const DetectOptions& options) {
+  CheckMethod(options.method);
   CheckOutputPath(options.out, {".csv"}, "--out");
   if (options.expected &&
       (*options.expected < 1 || *options.expected > limits::kMaxExpectedSeeds)) {
@@ -62,8 +81,6 @@ void RunDetect(const DetectOptions& options) {
   const imaging::CtImage ct = imaging::CtLoader::Load(options.ct, options.series);
   imaging::SeedDetectionOptions detection;
   detection.expectedCount = options.expected;
-  detection.method = options.method == "learned" ? imaging::SeedDetectionMethod::Learned
-                                                 : imaging::SeedDetectionMethod::Threshold;
   if (options.thresholdHu) {
     detection.thresholdHu = *options.thresholdHu;
   }
@@ -119,12 +136,9 @@ void RegisterDetectSeedsCommand(CLI::App& app) {
   command->add_option("--threshold-hu", options->thresholdHu,
                       "Seek seeds only at maxima of at least this HU (instead of maxima standing "
                       "out from their surroundings)");
-  command
-      ->add_option(
-          "--method", options->method,
-          "learned (the scanner's appearance measured on the scan, the default) or threshold "
-          "(fixed appearance of SeedRenderer-like scans)")
-      ->check(CLI::IsMember({"threshold", "learned"}));
+  command->add_option("--method", options->method,
+                      "Accepted for scripts of the release with two detectors: learned (the only "
+                      "detector; the scanner's appearance is measured on the scan)");
   command->add_flag("--allow-none", options->allowNone,
                     "Write an empty seeds CSV (with a warning) when no seed is found");
   command->add_option("--out", options->out, "Seeds CSV to write")->required();

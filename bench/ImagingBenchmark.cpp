@@ -19,7 +19,6 @@ using namespace seedplan::imaging;
 /// 100 seeds at random positions and orientations, >= 10 mm apart, in a 512 x 512 x 200 CT of
 /// 0.8 x 0.8 x 1.25 mm (a clinical post-implant scan; the benchmark: <= 3 s on 2 cores),
 /// on soft tissue with noise and streaks.
-/// state.range(0): 0 the threshold detector (the default), 1 the learned one.
 void BM_SeedDetection(benchmark::State& state) {
   const GridGeometry geometry({-204.4, -204.4, -124.375}, {0.8, 0.8, 1.25}, {512, 512, 200});
   std::mt19937 random(7);
@@ -42,21 +41,14 @@ void BM_SeedDetection(benchmark::State& state) {
   }
   Volume<short> ct(geometry, 40);
   SeedRenderer::Render(ct, seeds, {});
-  SeedDetectionOptions options;
-  options.method =
-      state.range(0) == 1 ? SeedDetectionMethod::Learned : SeedDetectionMethod::Threshold;
+  const SeedDetectionOptions options;
   for (auto _ : state) {
     const auto report = SeedDetector::Detect(ct, options);
     benchmark::DoNotOptimize(report.seeds.data());
     state.counters["seeds_found"] = static_cast<double>(report.seeds.size());
   }
 }
-BENCHMARK(BM_SeedDetection)
-    ->Arg(0)
-    ->Arg(1)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(3);
+BENCHMARK(BM_SeedDetection)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 /// The sample patient's post-implant CT registered to its planning CT.
 void BM_RigidRegistrationOfTheSamplePatient(benchmark::State& state) {

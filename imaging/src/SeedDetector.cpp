@@ -7,7 +7,6 @@
 #include "SeedCandidateFinder.h"
 #include "SeedFit.h"
 #include "StreakRidge.h"
-#include "ThresholdSeedDetector.h"
 
 #include "seedplan/core/Error.h"
 
@@ -877,9 +876,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
 
 SeedDetectionReport SeedDetector::Detect(const Volume<short>& ct,
                                          const SeedDetectionOptions& options) {
-  return options.method == SeedDetectionMethod::Learned
-             ? DetectLearned(ct, options)
-             : ThresholdSeedDetector::Detect(ct, options);
+  return DetectLearned(ct, options);
 }
 
 } // namespace seedplan::imaging

@@ -144,16 +144,15 @@ TEST_F(SamplePatientCommands, DetectSeedsFindsTheImplantedSeedsOnThePostImplantC
   EXPECT_NEAR(*found.front().strengthU, 0.55 * 1.270, 1e-9);
 }
 
-// The learned detector (issue 11) on the same scan, with the implanted count as postplan gives
-// it: every seed within the issue's 1.5 mm. The sample's seeds lie flat in one 2.5 mm slice at
-// the lesion's lung edge beside streaks of +-900 HU, where the ring's median put soft tissue
-// under seeds in lung and the clipped core test refused two of them (17 of 19 before).
+// The same scan with the implanted count, as postplan gives it: every seed within the issue's
+// 1.5 mm. The sample's seeds lie flat in one 2.5 mm slice at the lesion's lung edge beside
+// streaks of +-900 HU, where the ring's median put soft tissue under seeds in lung and the
+// clipped core test refused two of them (17 of 19 before).
 TEST_F(SamplePatientCommands, TheLearnedDetectorFindsEveryImplantedSeedWithTheExpectedCount) {
   const auto out = m_Work / "learned.csv";
   const auto truth = SeedsCsv::Read(Patient() / "post_ct_true_seeds.csv");
-  const Result result = Seedplan("detect-seeds --method learned --expected 19 --ct " +
-                                     Path("post_ct") + " --out " + out.string(),
-                                 m_Work);
+  const Result result = Seedplan(
+      "detect-seeds --expected 19 --ct " + Path("post_ct") + " --out " + out.string(), m_Work);
   ASSERT_EQ(result.exitCode, 0) << result.err;
   const auto found = SeedsCsv::Read(out);
   // The issue's acceptance tolerance for slices under 3 mm.
@@ -179,8 +178,8 @@ TEST_F(SamplePatientCommands, TheLearnedDetectorFindsEveryImplantedSeedWithTheEx
     worst = std::max(worst, nearest);
     EXPECT_LE(nearest, kPositionToleranceMm) << result.err;
   }
-  std::cout << "[ figures  ] sample post-implant CT, learned detector, --expected 19: "
-            << found.size() << " found, worst distance to truth " << worst << " mm\n";
+  std::cout << "[ figures  ] sample post-implant CT, --expected 19: " << found.size()
+            << " found, worst distance to truth " << worst << " mm\n";
 }
 
 TEST(CtFolder, WithItsStructureSetBesideTheSlicesLoadsTheOnlyCtSeries) {

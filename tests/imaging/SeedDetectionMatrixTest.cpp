@@ -2,8 +2,8 @@
 // ScannerSimulator (tests/imaging), which shares no code with SeedRenderer or the detector's
 // model: each axis of the matrix varied from a reference scan, and scans with every parameter
 // drawn at random within the matrix. The acceptance runs (DISABLED_, run with
-// --gtest_also_run_disabled_tests) print the figures per cell, per axis and overall; CI runs the
-// cells the current detector is designed for.
+// --gtest_also_run_disabled_tests) print the figures per cell, per axis and overall; CI runs one
+// fixed cell of every axis and a few fixed scans of SeedRenderer's scanner.
 // SEEDPLAN_MATRIX_DRAWS overrides the draws per cell, SEEDPLAN_MATRIX_CELL runs only cells whose
 // name contains it, SEEDPLAN_MATRIX_VERBOSE=1 prints every miss.
 
@@ -224,7 +224,7 @@ bool Verbose() {
   return EnvInt("SEEDPLAN_MATRIX_VERBOSE", 0) != 0;
 }
 
-CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed, SeedDetectionMethod method) {
+CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed) {
   CellResult result;
   std::mt19937 random(randomSeed);
   for (int draw = 0; draw < draws; ++draw) {
@@ -236,7 +236,6 @@ CellResult RunCell(const Cell& cell, int draws, unsigned randomSeed, SeedDetecti
     const std::vector<double> contrasts = Contrasts(scan);
     const auto start = std::chrono::steady_clock::now();
     SeedDetectionOptions options;
-    options.method = method;
     const SeedDetectionReport without = SeedDetector::Detect(ct, options);
     options.expectedCount = static_cast<int>(scan.scene.seeds.size());
     const SeedDetectionReport with = SeedDetector::Detect(ct, options);
@@ -272,8 +271,7 @@ struct MatrixTotals {
 
 /// The matrix's cells (those named in `subset` when it is not empty), each `draws` times, and
 /// randomCells scanners with every parameter at random, once each.
-MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string>& subset = {},
-                       SeedDetectionMethod method = SeedDetectionMethod::Learned) {
+MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string>& subset = {}) {
   const char* only = std::getenv("SEEDPLAN_MATRIX_CELL");
   std::vector<Cell> cells = MatrixCells();
   std::mt19937 random(2024u);
@@ -293,7 +291,7 @@ MatrixTotals RunMatrix(int draws, int randomCells, const std::vector<std::string
         (!subset.empty() && std::find(subset.begin(), subset.end(), cell.name) == subset.end())) {
       continue;
     }
-    const CellResult result = RunCell(cell, cell.axis == "random" ? 1 : draws, seed, method);
+    const CellResult result = RunCell(cell, cell.axis == "random" ? 1 : draws, seed);
     seconds += result.seconds;
     std::printf("[ cell     ] %-44s with count %s | without %s\n", cell.name.c_str(),
                 result.withCount.Describe().c_str(), result.withoutCount.Describe().c_str());
@@ -325,10 +323,10 @@ void ExpectAcceptance(const MatrixTotals& totals) {
 }
 
 // The issue's acceptance over one draw per cell and 12 random scanners (60 scans, ~924 seeds):
-// the figures of the issue's closing note, for the learned detector. It meets it narrowly (with
-// the expected count 98.3 % found, 0.97 % false: 9 false seeds for a limit of 9; without it
-// 97.7 % / 1.5 %, within the issue's 95 % / 2 %; the threshold detector 41.6 %; see README
-// "Learned seed detection"); disabled in CI for its time: run it with
+// the figures of the issue's closing note. The detector meets it narrowly (with the expected
+// count 98.3 % found, 0.97 % false: 9 false seeds for a limit of 9; without it 97.7 % / 1.5 %,
+// within the issue's 95 % / 2 %; the first, fixed-threshold detector, since removed, found
+// 41.6 %; see README "Learned seed detection"); disabled in CI for its time: run it with
 // --gtest_also_run_disabled_tests (about 4 minutes on a quiet machine).
 TEST(SeedDetectionMatrix,
      DISABLED_EveryAxisOfTheIssuesMatrixMeetsTheAcceptanceOnAnotherScannersScans) {
@@ -339,17 +337,17 @@ TEST(SeedDetectionMatrix, DISABLED_FullMatrixWithSeveralDrawsPerCellAndManyRando
   ExpectAcceptance(RunMatrix(EnvInt("SEEDPLAN_MATRIX_DRAWS", 5), 100));
 }
 
-// In CI: the first draw of the cells whose scanner the threshold detector was designed for (metal
-// of ~50 000 HU, thin slices, 12-bit or extended scales), made by the independent simulator
-// rather than SeedRenderer; with the expected count (as postplan runs it) every seed of these
-// four fixed scans is found. A regression guard on data another program made (~15 s), not a
-// claim about the cells: other draws of them fall to ~88 % on the threshold detector.
+// In CI: the first draw of the cells of the scanner SeedRenderer models, for which the project's
+// first (fixed-threshold, since removed) detector was designed (metal of ~50 000 HU, thin
+// slices, 12-bit or extended scales), made by the independent simulator rather than
+// SeedRenderer; with the expected count (as postplan runs it) the acceptance holds on these
+// four fixed scans. A regression guard on data another program made, not a claim about the
+// cells (other draws of them fell to ~88 % on the first detector).
 TEST(SeedDetectionMatrix, ScansLikeTheDetectorsDesignScannerMadeByAnotherProgramMeetTheAcceptance) {
   const MatrixTotals totals =
       RunMatrix(1, 0,
                 {"attenuation 50000 HU", "slices 1 mm", "HU scale 12-bit metal 50000",
-                 "HU scale slope 10 metal 50000"},
-                SeedDetectionMethod::Threshold);
+                 "HU scale slope 10 metal 50000"});
   EXPECT_EQ(totals.withCount.seeds, 64);
   EXPECT_GE(totals.withCount.FoundShare(), kMinFoundWithCount);
   EXPECT_LE(totals.withCount.FalseShare(), kMaxFalseWithCount);
@@ -377,8 +375,7 @@ TEST(SeedDetectionMatrix, TheLearnedDetectorHoldsItsLevelOnEveryAxisOfTheMatrix)
                 {"attenuation 8000 HU", "in-plane sigma 1 mm", "slices 3 mm",
                  "HU scale uint16 -8192 metal 15000", "MAR 1600 HU soft", "streaks 600 HU",
                  "bone near seeds 1900 HU, streaks 600", "side by side pairs 1-1.2 mm",
-                 "end to end pairs", "clusters of 4"},
-                SeedDetectionMethod::Learned);
+                 "end to end pairs", "clusters of 4"});
   EXPECT_GE(totals.withCount.FoundShare(), kLearnedGuardMinFound);
   EXPECT_LE(totals.withCount.FalseShare(), kLearnedGuardMaxFalseWithCount);
   EXPECT_GE(totals.withoutCount.FoundShare(), kLearnedGuardMinFound);
@@ -407,7 +404,6 @@ TEST(SeedDetectionMatrix, AShortHeavyLumpIsALargeObjectAndClustersOfFourInThickS
         MakeScan(kScanSizeMm, cell.pixelMm, cell.sliceSpacingMm, cell.recipe, cell.scanner, random);
     const Volume<short> ct = ScannerSimulator::Scan(scan.geometry, scan.scene, scan.scanner);
     SeedDetectionOptions options;
-    options.method = SeedDetectionMethod::Learned;
     options.expectedCount = static_cast<int>(scan.scene.seeds.size());
     const SeedDetectionReport report = SeedDetector::Detect(ct, options);
     ASSERT_EQ(report.excludedObjects.size(), 1u) << "draw " << draw;
@@ -449,7 +445,6 @@ TEST(SeedDetectionMatrix, AnExpectedCountAboveTheSeedsShownSplitsNoLoneSeedInTwo
         MakeScan(kScanSizeMm, cell.pixelMm, cell.sliceSpacingMm, cell.recipe, cell.scanner, random);
     const Volume<short> ct = ScannerSimulator::Scan(scan.geometry, scan.scene, scan.scanner);
     SeedDetectionOptions options;
-    options.method = SeedDetectionMethod::Learned;
     options.expectedCount = static_cast<int>(scan.scene.seeds.size()) + 1;
     const SeedDetectionReport report = SeedDetector::Detect(ct, options);
     const Score score = ScoreDetection(scan, Contrasts(scan), report.seeds, nullptr);

@@ -45,7 +45,7 @@ constexpr double kNoiseSigmaHu = 12.0;
 constexpr double kFarVoxelToleranceHu = 5.0 * kNoiseSigmaHu;
 constexpr double kSoftTissueHu = 40.0;
 constexpr double kLungHu = -850.0;
-// Cortical bone as dense as it gets, just below the metal threshold.
+// Cortical bone as dense as it gets (~1900 HU), with seeds' streaks reaching metal-like HU on it.
 constexpr short kDenseBoneHu = 1900;
 
 /// Clinical post-implant CT resolution: 0.8 mm pixels, 2.5 mm slices.
@@ -275,33 +275,21 @@ void ExpectAllFound(const std::string& label, const GridGeometry& geometry,
   }
 }
 
+// Two places of this scan once gave a seed too many: a seed on the bone block's edge, along z,
+// with another seed's streak in the slice below (the background under its voxels on the bone's
+// side fell back to the soft tissue most of their ring lies in, and a second capsule took the
+// misfit), and the bone block's corner in its last slice, bone plus a streak, standing above a
+// ring mostly of soft tissue as a seed does.
 TEST(SeedDetection, IsolatedSeedsAreAllFoundWithinOneMillimetreWithTheirDirections) {
   const GridGeometry geometry = ClinicalGeometry();
   const std::vector<Seed> truth = IsolatedSeeds(geometry, 45, 11u);
   ASSERT_EQ(truth.size(), 45u);
   const Volume<short> ct = PostImplantCt(geometry, truth, 3u);
   const SeedDetectionReport report = SeedDetector::Detect(ct);
+  PrintNotes(report);
   ExpectAllFound("isolated seeds, 0.8x0.8x2.5 mm", geometry, truth, report);
   const Matching matching = Match(geometry, truth, report.seeds);
   EXPECT_LE(matching.maxErrorMm, kPositionToleranceMm);
-}
-
-// The same scan with the learned detector. Two of its places once gave a seed too many: a seed
-// on the bone block's edge, along z, with another seed's streak in the slice below (the
-// background under its voxels on the bone's side fell back to the soft tissue most of their ring
-// lies in, and a second capsule took the misfit), and the bone block's corner in its last
-// slice, bone plus a streak, standing above a ring mostly of soft tissue as a seed does.
-TEST(SeedDetection, TheLearnedDetectorFindsIsolatedSeedsOnceEachBesideABonesEdgeAndCorner) {
-  const GridGeometry geometry = ClinicalGeometry();
-  const std::vector<Seed> truth = IsolatedSeeds(geometry, 45, 11u);
-  ASSERT_EQ(truth.size(), 45u);
-  const Volume<short> ct = PostImplantCt(geometry, truth, 3u);
-  SeedDetectionOptions options;
-  options.method = SeedDetectionMethod::Learned;
-  const SeedDetectionReport report = SeedDetector::Detect(ct, options);
-  PrintNotes(report);
-  ExpectAllFound("isolated seeds, learned, 0.8x0.8x2.5 mm", geometry, truth, report);
-  EXPECT_LE(Match(geometry, truth, report.seeds).maxErrorMm, kPositionToleranceMm);
 }
 
 TEST(SeedDetection, IsolatedSeedsInThreeMillimetreSlicesAreFoundWithinTheirSliceAmbiguity) {
@@ -567,7 +555,7 @@ TEST(SeedDetection, CtWithoutMetalGivesNoSeedsEvenWithDenseBone) {
 TEST(SeedDetection, SeedsInAndNextToDenseBoneAreFoundWithoutFalseSeeds) {
   const GridGeometry geometry = ClinicalGeometry();
   // The bone block of Background spans x -50..-25, y -62..-48, z -30..30 mm; streaks from these
-  // seeds cross it and lift it above the metal threshold in lines.
+  // seeds cross it and lift it above 2000 HU in lines.
   const Eigen::Vector3d oblique = Eigen::Vector3d(0.3, -0.5, 0.8).normalized();
   const std::vector<Seed> truth{
       MakeSeed(Eigen::Vector3d(-40.3, -55.1, -10.2), Eigen::Vector3d::UnitX()),

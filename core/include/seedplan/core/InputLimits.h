@@ -45,8 +45,9 @@ constexpr double kMaxDoseGy = 1000.0;
 constexpr double kMaxDeliveredByDays = 3650.0;
 // `--expected` seed counts: prostate implants have about 100 seeds, metastases tens.
 constexpr int kMaxExpectedSeeds = 2000;
-// `detect-seeds --threshold-hu`: metal is 2000 HU and above; below 500 HU soft tissue and contrast
-// would count as metal, above 32000 HU nothing does (HU are stored as short).
+// `detect-seeds --threshold-hu`: seeds peak at 1200 HU and above even where metal-artefact
+// reduction compresses them (issue 11); below 500 HU soft tissue and contrast would count as
+// metal, above 32000 HU nothing does (HU are stored as short).
 constexpr double kMinMetalThresholdHu = 500.0;
 constexpr double kMaxMetalThresholdHu = 32000.0;
 // Voxel spacing of a volume file or a DICOM CT: 0.01 mm (finer than any scanner) to 100 mm.

@@ -11,26 +11,12 @@
 
 namespace seedplan::imaging {
 
-/// How SeedDetector finds the seeds.
-enum class SeedDetectionMethod {
-  /// Fixed threshold and fixed capsule appearance (ThresholdSeedDetector): the project's first
-  /// detector, exact on scans like SeedRenderer's (12-bit, ~50 000 HU metal, sharp kernels),
-  /// blind on other scanners' (issue 11).
-  Threshold,
-  /// The scanner's appearance learned from the scan, local-contrast candidates, model selection
-  /// (the steps below): works on other scanners; does not yet pass every test the threshold
-  /// detector passes (see README "Seed detection on other scanners").
-  Learned,
-};
-
 /// What SeedDetector looks for. Lengths in mm, HU. Only the seed's size is assumed; how the
-/// scanner shows it is measured on the scan unless overridden here.
+/// scanner shows it (amplitude, spread, ceiling) is measured on the scan unless overridden here.
 struct SeedDetectionOptions {
-  SeedDetectionMethod method = SeedDetectionMethod::Learned;
   /// Override (--threshold-hu): seeds are sought only at local maxima of at least this HU,
   /// instead of maxima standing clearly above their local background (the default, which works
-  /// on any scale and in metal-artefact-reduced images). Threshold: the metal threshold,
-  /// ThresholdSeedDetector::kDefaultThresholdHu (2000 HU) when not given.
+  /// on any scale and in metal-artefact-reduced images).
   std::optional<double> thresholdHu;
   /// The number of seeds the physicist implanted, when known (>= 1): the fit's evidence decides
   /// which blobs hold one seed more or fewer to reach it; it never makes the detector invent a
@@ -38,11 +24,10 @@ struct SeedDetectionOptions {
   std::optional<int> expectedCount;
   double seedLengthMm = 4.5;   ///< overall capsule length (6711)
   double seedDiameterMm = 0.8; ///< capsule diameter (6711)
-  /// Override: HU of a voxel wholly inside a seed (Learned: measured per scan otherwise;
-  /// Threshold: ThresholdSeedDetector::kDefaultAttenuationHu otherwise).
+  /// Override: HU of a voxel wholly inside a seed (measured on the scan otherwise).
   std::optional<double> seedAttenuationHu;
-  /// Override: in-plane Gaussian point spread (FWHM, mm) beyond the pixel (Learned: measured
-  /// otherwise; Threshold: ThresholdSeedDetector::kDefaultPsfFwhmMm otherwise).
+  /// Override: in-plane Gaussian point spread (FWHM, mm) beyond the pixel (measured on the scan
+  /// otherwise).
   std::optional<double> psfFwhmMm;
 };
 
@@ -94,8 +79,11 @@ struct SeedDetectionReport {
   std::vector<ExcludedMetalObject> excludedObjects;
 };
 
-/// Finds implanted seeds on a post-implant CT (HU) with options.method.
-/// SeedDetectionMethod::Learned learns how this scan shows them, then fits. Steps, and why:
+/// Finds implanted seeds on a post-implant CT (HU) of any scanner: it learns how this scan shows
+/// them, then fits. (The project's first detector, a fixed 2000 HU threshold with SeedRenderer's
+/// appearance of 50 000 HU metal, 0.6 mm blur, no blur across the slices and a 3071 HU ceiling
+/// assumed, found 42 % of the seeds on other scanners' scans and was removed: issue 11.) Steps,
+/// and why:
 /// 1. Noise (LocalBackground::NoiseSigma) and candidates (SeedCandidateFinder): local maxima that
 ///    stand above a ring 6 mm around them by >= 250 HU and >= 7 noise sigmas, each grown into
 ///    its blob at a level between peak and ring (raised when it runs into bone or streaks);
