@@ -791,8 +791,18 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
     std::string why;
   };
   std::vector<Found> found;
+  // Seeds of blobs the expected count emptied: not in the seeds CSV, but the scan showed them,
+  // so the physicist is told where (as doubtful as a seed kept only for the count).
+  std::vector<std::string> leftOut;
   for (Group& group : groups) {
     if (group.count == 0) {
+      if (!group.excluded && group.chosen > 0) {
+        for (const Capsule& capsule : group.splitter->Best(group.chosen).capsules) {
+          leftOut.push_back("seed at " + FormatPoint(capsule.centreMm) +
+                            " left out to reach the expected count (the scan shows it; check "
+                            "the count)");
+        }
+      }
       continue;
     }
     const FitResult& fit =
@@ -852,6 +862,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
                                Format(*found[s].seed.confidence, 2) + ", " + found[s].why);
     }
   }
+  report.summary.insert(report.summary.end(), leftOut.begin(), leftOut.end());
   if (faint > 0) {
     report.summary.push_back(std::to_string(faint) +
                              " blob(s) fainter than any seed on this scan "
@@ -859,7 +870,7 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
                              Format(kFaintestPeakShare * learned.faintestPeakHu, 0) +
                              " HU above their surroundings) ignored");
   }
-  if (report.doubtful.empty() && !report.seeds.empty()) {
+  if (report.doubtful.empty() && leftOut.empty() && !report.seeds.empty()) {
     report.summary.push_back("no doubtful seed");
   }
   if (options.expectedCount && static_cast<int>(report.seeds.size()) != *options.expectedCount) {

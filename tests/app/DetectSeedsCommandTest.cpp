@@ -198,6 +198,28 @@ TEST(DetectSeedsCommand, FindsTheSeedsAndSaysWhatItMeasuredOfTheScanner) {
   }
 }
 
+// Which seeds are doubtful: told an expected count one below the six seeds the scan shows (four
+// lone seeds and a pair touching side by side), the detector reports five and names, in the
+// summary, the seed(s) the count decided on (kept, merged or left out), never "no doubtful seed".
+TEST(DetectSeedsCommand, SeedsTheExpectedCountDecidedOnAreNamedAsDoubtful) {
+  TempFolder work;
+  Scene scene = FourSeedsBesideBone();
+  const Seed first = At(5.0, 5.0, 1.0, Eigen::Vector3d::UnitX());
+  Seed second = first;
+  second.positionMm.y() += 0.85; // axis to axis: a diameter and 0.05 mm
+  scene.seeds.push_back(first);
+  scene.seeds.push_back(second);
+  const auto ct = WriteCt(work, scene);
+  const auto out = work / "found.csv";
+  const Result result =
+      Seedplan("detect-seeds --expected 5 --ct " + ct.string() + " --out " + out.string(), work);
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(SeedsCsv::Read(out).size(), 5u) << result.err;
+  const std::string named = LineWith(result.err, "to reach the expected count");
+  EXPECT_NE(named.find(" mm"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("no doubtful seed"), std::string::npos) << result.err;
+}
+
 // The fixed-threshold detector was removed (issue 11): asking for it is refused in one line that
 // says why and what to use, before the CT is read; nothing is written.
 TEST(DetectSeedsCommand, TheRemovedThresholdMethodIsRefusedSayingWhy) {

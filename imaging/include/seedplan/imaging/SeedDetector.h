@@ -104,8 +104,9 @@ struct SeedDetectionReport {
 ///    while that is below kMaxRemovableEvidence): the fits' own evidence, not a blob's order.
 /// 6. Per seed: direction when its 1-sigma uncertainty is below 15 degrees; confidence from its
 ///    evidence (1 - exp(-evidence / 3 penalties)), x0.9 in a split cluster, x0.85 without a
-///    direction, x0.6 when counted only for the expected count; doubtful below 0.5. The summary
-///    says what was measured about the scanner and which seeds are doubtful.
+///    direction, x0.6 when counted only for the expected count; doubtful below 0.5, or when the
+///    expected count kept or merged it. The summary says what was measured about the scanner,
+///    which seeds are doubtful, and where a seed the scan shows was left out for the count.
 /// Throws InvalidInput for an empty CT or options that make no sense.
 class SeedDetector {
 public:
