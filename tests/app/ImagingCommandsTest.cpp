@@ -112,6 +112,15 @@ TEST_F(SamplePatientCommands, DvhTakesItsMaskFromTheStructureSetOnTheCt) {
                 {"no structure named 'GTV_Liver'", "GTV_Lung"}, m_Work / "none");
 }
 
+// The bad input "a scan with no metal": the sample's planning CT (lung with vessels,
+// ribs, vertebrae, soft tissue; no metal) is refused as a scan without seeds, in one line, and no
+// seeds CSV is written.
+TEST_F(SamplePatientCommands, DetectSeedsOnThePlanningCtWhichHoldsNoMetalFindsNone) {
+  const auto out = m_Work / "none.csv";
+  ExpectRefused(Seedplan("detect-seeds --ct " + Path("ct") + " --out " + out.string(), m_Work),
+                {"no seeds found", "--allow-none"}, out);
+}
+
 TEST_F(SamplePatientCommands, AStructureSetOfAnotherCtIsRefused) {
   // The post-implant CT is another scanning session with its own frame of reference.
   ExpectRefused(Seedplan("inspect " + Path("rtstruct.dcm") + " --ct " + Path("post_ct"), m_Work),

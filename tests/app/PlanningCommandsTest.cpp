@@ -23,6 +23,15 @@ protected:
     return "plan --ct " + Path("ct") + " --structures " + Path("rtstruct.dcm") +
            " --target GTV_Lung:120 --oar Heart:D1cc:15 --activity-mci 0.55";
   }
+  /// The sample's implanted seeds as a forward plan (what postplan evaluates).
+  std::filesystem::path ForwardPlan() const {
+    const auto plan = m_Work / "forward.xml";
+    const Result result = Seedplan(PlanArguments() + " --seeds " + Path("sample_seeds.csv") +
+                                       " --out " + plan.string(),
+                                   m_Work);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    return plan;
+  }
 };
 
 /// The issue's end-to-end requirement: all four sample lesions planned to D90 >= Rx and
@@ -123,12 +132,7 @@ TEST_F(PlanningCommands, BadPlanRequestsAreRefusedWithOneLine) {
 }
 
 TEST_F(PlanningCommands, PostplanRegistersDetectsMatchesAndRecomputes) {
-  const auto plan = m_Work / "forward.xml";
-  ASSERT_EQ(
-      Seedplan(PlanArguments() + " --seeds " + Path("sample_seeds.csv") + " --out " + plan.string(),
-               m_Work)
-          .exitCode,
-      0);
+  const auto plan = ForwardPlan();
   const auto post = m_Work / "post.xml";
   const Result result = Seedplan("postplan --plan " + plan.string() + " --post-ct " +
                                      Path("post_ct") + " --out " + post.string(),
@@ -141,6 +145,21 @@ TEST_F(PlanningCommands, PostplanRegistersDetectsMatchesAndRecomputes) {
   EXPECT_EQ(evaluated.kind, "post-implant");
   EXPECT_EQ(evaluated.evaluatesPlan, plan.string());
   EXPECT_EQ(evaluated.seeds.size(), 19u);
+}
+
+// postplan's bad input (issue 11): an expected count below one, and a "post-implant" CT that
+// shows no seed (here the planning CT), are refused in one line before anything is written.
+TEST_F(PlanningCommands, PostplanRefusesAnExpectedCountBelowOneAndACtWithoutSeeds) {
+  const auto plan = ForwardPlan();
+  const auto post = m_Work / "post.xml";
+  ExpectRefused(Seedplan("postplan --plan " + plan.string() + " --post-ct " + Path("post_ct") +
+                             " --expected 0 --out " + post.string(),
+                         m_Work),
+                {"--expected", "0", "at least 1"}, post);
+  ExpectRefused(Seedplan("postplan --plan " + plan.string() + " --post-ct " + Path("ct") +
+                             " --out " + post.string(),
+                         m_Work),
+                {"no seeds found", plan.string()}, post);
 }
 
 } // namespace
