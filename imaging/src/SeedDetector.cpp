@@ -3,6 +3,7 @@
 #include "ClusterSplitter.h"
 #include "FitWindowBuilder.h"
 #include "LocalBackground.h"
+#include "MetalEvidence.h"
 #include "ScanAppearance.h"
 #include "SeedCandidateFinder.h"
 #include "SeedFit.h"
@@ -309,7 +310,11 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
   };
   findRegions();
   lap("candidates");
-  LearnedAppearance learned = ScanAppearance::Learn(ct, regions, regionOf, noiseSigmaHu, options);
+  // The appearance is learned only from blobs that can be a seed in absolute terms (MetalEvidence
+  // says why): lung vessels stand out from the lung, and bumps of bone from the bone, as seeds do
+  // from soft tissue.
+  LearnedAppearance learned = ScanAppearance::Learn(ct, MetalEvidence::SeedLikeOnly(ct, regions),
+                                                    regionOf, noiseSigmaHu, options);
   if (!options.thresholdHu) {
     double faintest = kMinContrastHu;
     if (learned.summary.seedsMeasured > 0) {
@@ -330,16 +335,32 @@ SeedDetectionReport DetectLearned(const Volume<short>& ct, const SeedDetectionOp
       finderOptions.minContrastHu = secondPass;
       findRegions();
       lap("candidates again");
-      learned = ScanAppearance::Learn(ct, regions, regionOf, noiseSigmaHu, options);
+      learned = ScanAppearance::Learn(ct, MetalEvidence::SeedLikeOnly(ct, regions), regionOf,
+                                      noiseSigmaHu, options);
       // The clearest lumps the fainter pass found stand less above their surroundings than any
       // seed the detector is meant for: streak crossings or the blooming of a large object, not
       // seeds to learn the scanner from; the first pass stands.
-      if (learned.summary.seedsMeasured > 0 && learned.typicalContrastHu < kMinSeedContrastHu) {
+      // Nor does a fainter pass without a single seed-like blob to learn from justify its lower
+      // contrast: what it adds stands out as anatomy does (a CT without metal).
+      if (learned.summary.seedsMeasured == 0 || learned.typicalContrastHu < kMinSeedContrastHu) {
         regions = std::move(firstRegions);
         regionOf = std::move(firstRegionOf);
         learned = std::move(firstLearned);
       }
     }
+  }
+  // Not one blob is as bright as a seed in soft tissue: the scan holds no metal (a planning CT:
+  // lung and its vessels, bone), so no seed, whatever stands out from its surroundings.
+  // --threshold-hu is the user's own level and overrides this.
+  if (!options.thresholdHu && !MetalEvidence::AnyBrightAsSeed(regions)) {
+    report.summary.push_back(
+        "no metal on this scan: no blob is both as bright as a seed in soft tissue (>= " +
+        Format(MetalEvidence::kMinSeedPeakHu, 0) +
+        " HU: " + Format(MetalEvidence::kMinSeedContrastHu, 0) +
+        " HU above fat) and as compact as one; what stands out from its surroundings is anatomy "
+        "(lung vessels, bone)");
+    report.notes.push_back("no seeds found");
+    return report;
   }
   const CapsuleModel& model = learned.model;
   report.appearance = learned.summary;
