@@ -66,7 +66,6 @@ TEST(SeedDetection, StreakRaysBetweenFaintSeedsAreNotTakenForSeeds) {
     const StreakScan made = MakeStreakScan(static_cast<unsigned>(draw));
     const std::vector<double> contrasts = Contrasts(made.scan);
     SeedDetectionOptions options;
-    options.method = SeedDetectionMethod::Learned;
     std::vector<std::string> misses;
     const Score free =
         ScoreDetection(made.scan, contrasts, SeedDetector::Detect(made.ct, options).seeds, &misses);
