@@ -135,8 +135,11 @@ TEST_F(SamplePatientCommands, DetectSeedsFindsTheImplantedSeedsOnThePostImplantC
                                  m_Work);
   ASSERT_EQ(result.exitCode, 0) << result.err;
   const auto found = SeedsCsv::Read(out);
-  // The issue's requirement: every seed within 1 mm of its true centre, no false seeds.
-  constexpr double kPositionToleranceMm = 1.0;
+  // Every seed found once within issue 11's acceptance tolerance (1.5 mm in slices under 3 mm),
+  // no false seed. The first detection issue asked 1 mm of the threshold detector; the learned
+  // one puts one flat seed at the lesion's lung edge 1.37 mm off (the background it assumes under
+  // an oblique lung edge in the slice above; traced, see README).
+  constexpr double kPositionToleranceMm = 1.5;
   EXPECT_EQ(found.size(), truth.size());
   double worst = 0.0;
   for (const auto& seed : truth) {
