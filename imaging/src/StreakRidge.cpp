@@ -89,7 +89,10 @@ double StreakRidge::ThroughShare(const Volume<short>& ct, const Capsule& capsule
   // streaks' reach, above and below, agree, their mean is the tissue under the voxel.
   const double farMm = 0.5 * model.lengthMm +
                        2.0 * (std::max(model.sliceBoxMm, spacing[2]) + 2.0 * model.sliceSigmaMm);
-  const auto farSlices = static_cast<std::int64_t>(std::ceil(farMm / spacing[2]));
+  // Clamped in floating point before it becomes an index (fmax turns a NaN into the bound; a
+  // learned profile is finite, but no index is formed from an unchecked double).
+  const auto farSlices = static_cast<std::int64_t>(
+      std::fmin(std::fmax(std::ceil(farMm / spacing[2]), 0.0), static_cast<double>(size[2])));
   const auto kBelow = static_cast<std::int64_t>(centreK) - farSlices;
   const auto kAbove = static_cast<std::int64_t>(centreK) + farSlices;
   const bool across = kBelow >= 0 && kAbove < size[2];
@@ -145,8 +148,9 @@ double StreakRidge::ThroughShare(const Volume<short>& ct, const Capsule& capsule
           continue;
         }
         const double angle = std::atan2(v, u) + std::numbers::pi;
-        const int sector = std::clamp(static_cast<int>(angle / (2.0 * std::numbers::pi / kSectors)),
-                                      0, kSectors - 1);
+        const int sector =
+            static_cast<int>(std::fmin(std::fmax(angle / (2.0 * std::numbers::pi / kSectors), 0.0),
+                                       static_cast<double>(kSectors - 1)));
         sectors[static_cast<std::size_t>(sector)].push_back(excess);
       }
     }
